@@ -1,0 +1,46 @@
+//! # polarity-core
+//!
+//! The framework-free heart of polarity: what a *polarity template* is, how a weight that
+//! disagrees with its template is put back (`ResetMethod`), and how seeds are derived so that
+//! every random draw is reproducible from an experiment seed and a trial's coordinates.
+//!
+//! Semantics follow the official code (`paper-spec.md` §1): a weight violates its template iff
+//! `w * t < 0`; template zeros are free; biases are free unless a caller opts them in; the
+//! optimiser state is never touched.
+//!
+//! ```
+//! use polarity_core::{PolarityTemplate, ResetMethod, ResetRule, TensorSpec};
+//! let mut w = vec![0.3f32, -0.2, 0.1, -0.4];
+//! let template = PolarityTemplate::from_weights(
+//!     &[(TensorSpec::new("w", vec![2, 2]), &[1.0f32, 1.0, -1.0, -1.0][..])],
+//!     "example",
+//! );
+//! let rule = ResetRule::new(ResetMethod::Zero, 1e-3);
+//! let mut rng = polarity_core::seed::rng(7, &[0]);
+//! let resets = rule.enforce(&mut w, template.tensor("w").unwrap().signs(), &mut rng).unwrap();
+//! assert_eq!(resets, 2);
+//! assert_eq!(w, vec![0.3, 0.0, 0.0, -0.4]);
+//! ```
+
+pub mod error;
+pub mod reset;
+pub mod seed;
+pub mod template;
+pub mod template_file;
+
+pub use error::PolarityError;
+pub use reset::{InitAlignment, ResetMethod, ResetRule};
+pub use template::{Excitatory, PolarityTemplate, Provenance, TensorSpec, TensorTemplate};
+
+/// `np.sign` on an `f32`: -1, 0 or +1 (both zeros give 0). NaN gives 0; callers that must reject
+/// NaN check for it first.
+#[inline]
+pub fn sign_of(w: f32) -> i8 {
+    if w > 0.0 {
+        1
+    } else if w < 0.0 {
+        -1
+    } else {
+        0
+    }
+}
