@@ -1,1 +1,16 @@
-//! polarity-analysis
+//! polarity-analysis: task-independent analysis of training runs.
+//!
+//! Everything here works on plain slices of per-epoch curves or per-trial values, so the XOR and the
+//! image experiments share it:
+//!
+//! - [`metrics`]: per-run metrics with the official notebooks' definitions (paper spec §2.3, §3, §5.4, §9);
+//! - [`stats`]: medians/IQR with NumPy's definitions, Mann-Whitney U and Wilcoxon signed-rank tests that
+//!   match SciPy's `method="auto"`, Holm and Benjamini-Hochberg corrections matching statsmodels;
+//! - [`figures`]: SVG + PNG figures rendered headless with a bundled font;
+//! - [`report`]: Markdown and self-contained HTML reports.
+
+pub mod atomic;
+pub mod figures;
+pub mod metrics;
+pub mod report;
+pub mod stats;

@@ -1,1 +1,91 @@
-//! polarity-sweep
+//! polarity-sweep: a task-independent sweep runner.
+//!
+//! The caller declares a [`Sweep`]: the fully resolved config (saved beside the results with its
+//! hash), the CSV header and the ordered list of [`Unit`]s. [`run`] executes the units owned by this
+//! process's [`Shard`] with a closure returning CSV rows, journals each finished unit atomically,
+//! skips finished units on resume, and finally writes `results.csv` in canonical unit order, so the
+//! bytes never depend on threads, scheduling, interruptions or sharding. [`merge()`] combines shard
+//! directories into the table an unsharded run writes. See the crate README for the guarantees.
+
+pub mod cli;
+mod fsutil;
+pub mod journal;
+mod merge;
+mod outdir;
+mod progress;
+mod runner;
+mod shard;
+mod unit;
+
+pub use merge::{merge, MergeOutcome};
+pub use outdir::{Manifest, CONFIG_HASH_FILE, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE};
+pub use runner::{run, RunOptions, RunOutcome};
+pub use shard::{process_env, resolve_shard, Shard};
+pub use unit::{Axis, AxisValue, Grid, Unit};
+
+use anyhow::bail;
+
+/// One CSV record; its length must equal the header's.
+pub type Row = Vec<String>;
+
+/// How the resolved config text is written (it only chooses the file name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFormat {
+    Toml,
+    Json,
+}
+
+impl ConfigFormat {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ConfigFormat::Toml => "config.toml",
+            ConfigFormat::Json => "config.json",
+        }
+    }
+}
+
+/// What to run: fully determined by the config, so equal config hashes mean equal sweeps.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The fully resolved config (every default filled in); its SHA-256 identifies the sweep.
+    pub config: String,
+    pub config_format: ConfigFormat,
+    /// CSV header of `results.csv`.
+    pub header: Vec<String>,
+    /// All units of the grid in canonical order (shards take slices of this list).
+    pub units: Vec<Unit>,
+}
+
+impl Sweep {
+    /// Checks the header and that unit ids are unique.
+    pub fn new(
+        config: String,
+        config_format: ConfigFormat,
+        header: Vec<String>,
+        units: Vec<Unit>,
+    ) -> anyhow::Result<Sweep> {
+        if header.is_empty() {
+            bail!("a sweep needs a non-empty CSV header");
+        }
+        if units.is_empty() {
+            bail!("a sweep needs at least one unit");
+        }
+        let mut seen = std::collections::HashSet::new();
+        for unit in &units {
+            if !seen.insert(unit.id()) {
+                bail!("unit {} appears twice in the grid", unit.id());
+            }
+        }
+        Ok(Sweep {
+            config,
+            config_format,
+            header,
+            units,
+        })
+    }
+
+    /// Hex SHA-256 of the config text.
+    pub fn config_hash(&self) -> String {
+        fsutil::sha256_hex(self.config.as_bytes())
+    }
+}

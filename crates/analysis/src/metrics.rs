@@ -1,0 +1,181 @@
+//! Per-run metrics over one run's per-epoch validation curves (epoch index 0-based, one entry per epoch).
+//!
+//! Definitions follow the official notebooks (paper spec §2.3, §3, §5.4 and project decision (g)):
+//! - epochs to threshold: first epoch with `val_acc >= thr` (`>=`, 0-based), `None` if never;
+//! - reached: `val_acc > thr` at any epoch (strict `>`), as in `np.any(val_acc > cutoff)`;
+//! - error at convergence: `100 * (1 - val_acc)` at the first epoch of minimum validation loss over all epochs;
+//! - flip ratio: fraction of kernel entries whose sign changed between consecutive epoch ends (spec §9 #24).
+//!
+//! NaN handling: a NaN accuracy never satisfies a comparison (as in NumPy), so it neither reaches nor counts
+//! toward a threshold. A NaN loss is skipped when looking for the minimum (like `np.nanargmin`; a diverged
+//! run's best epoch is the last good one). `np.argmin` itself would return the first NaN instead.
+
+use thiserror::Error;
+
+/// Invalid input to a metric.
+#[derive(Debug, Error, PartialEq)]
+pub enum MetricError {
+    #[error("val_loss has {loss} epochs but val_acc has {acc}: the curves of one run must have the same length")]
+    LengthMismatch { loss: usize, acc: usize },
+    #[error("flip_ratio: total number of weights must be positive, got 0")]
+    ZeroTotal,
+    #[error("flip_ratio: epoch {epoch} has {flips} flips, more than the {total} weights")]
+    TooManyFlips { epoch: usize, flips: u64, total: u64 },
+    #[error("sign_flips: snapshots have {before} and {after} entries; they must be the same tensor")]
+    SnapshotMismatch { before: usize, after: usize },
+}
+
+/// First 0-based epoch whose validation accuracy is `>= threshold`; `None` if no epoch reaches it.
+pub fn epochs_to_threshold(val_acc: &[f64], threshold: f64) -> Option<usize> {
+    val_acc.iter().position(|&acc| acc >= threshold)
+}
+
+/// Whether any epoch's validation accuracy is strictly above `threshold`.
+pub fn reached(val_acc: &[f64], threshold: f64) -> bool {
+    val_acc.iter().any(|&acc| acc > threshold)
+}
+
+/// Fraction of runs that [`reached`] the threshold; `None` when there are no runs.
+pub fn probability_reached<R: AsRef<[f64]>>(runs: &[R], threshold: f64) -> Option<f64> {
+    if runs.is_empty() {
+        return None;
+    }
+    let hits = runs.iter().filter(|run| reached(run.as_ref(), threshold)).count();
+    Some(hits as f64 / runs.len() as f64)
+}
+
+/// First epoch of minimum validation loss, skipping NaN losses; `None` if there is no non-NaN loss.
+pub fn convergence_epoch(val_loss: &[f64]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (epoch, &loss) in val_loss.iter().enumerate() {
+        if loss.is_nan() {
+            continue;
+        }
+        // Strict `<` keeps the first occurrence of a tied minimum, as np.argmin does.
+        if best.is_none_or(|(_, best_loss)| loss < best_loss) {
+            best = Some((epoch, loss));
+        }
+    }
+    best.map(|(epoch, _)| epoch)
+}
+
+/// Validation error in percent, `100 * (1 - val_acc)`, at the [`convergence_epoch`] of `val_loss`.
+///
+/// `Ok(None)` when every loss is NaN (or the run is empty); a NaN accuracy at that epoch gives `Some(NaN)`,
+/// which the summaries count as missing.
+pub fn error_at_convergence(val_loss: &[f64], val_acc: &[f64]) -> Result<Option<f64>, MetricError> {
+    if val_loss.len() != val_acc.len() {
+        return Err(MetricError::LengthMismatch { loss: val_loss.len(), acc: val_acc.len() });
+    }
+    Ok(convergence_epoch(val_loss).map(|epoch| 100.0 * (1.0 - val_acc[epoch])))
+}
+
+/// Per-epoch flip ratios: `flips[e] / total`, where `flips[e]` counts the sign changes of one layer's
+/// kernel between two consecutive epoch ends and `total` is that layer's number of kernel entries.
+pub fn flip_ratio(flips: &[u64], total: u64) -> Result<Vec<f64>, MetricError> {
+    if total == 0 {
+        return Err(MetricError::ZeroTotal);
+    }
+    flips
+        .iter()
+        .enumerate()
+        .map(|(epoch, &count)| {
+            if count > total {
+                Err(MetricError::TooManyFlips { epoch, flips: count, total })
+            } else {
+                Ok(count as f64 / total as f64)
+            }
+        })
+        .collect()
+}
+
+/// Number of entries whose sign differs between two snapshots of one tensor, with `np.sign` semantics
+/// (-1, 0, +1: a weight moving from 0 to a non-zero value counts as a flip).
+pub fn sign_flips(before: &[f32], after: &[f32]) -> Result<u64, MetricError> {
+    if before.len() != after.len() {
+        return Err(MetricError::SnapshotMismatch { before: before.len(), after: after.len() });
+    }
+    let sign = |v: f32| (v > 0.0) as i8 - (v < 0.0) as i8;
+    Ok(before.iter().zip(after).filter(|(&b, &a)| sign(b) != sign(a)).count() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_to_threshold_uses_ge_and_zero_based_epochs() {
+        let acc = [0.5, 0.89, 0.9, 0.95, 0.91];
+        // 0.9 itself counts (>=), at index 2.
+        assert_eq!(epochs_to_threshold(&acc, 0.9), Some(2));
+        assert_eq!(epochs_to_threshold(&acc, 0.5), Some(0));
+        assert_eq!(epochs_to_threshold(&acc, 0.95), Some(3));
+        assert_eq!(epochs_to_threshold(&acc, 0.96), None);
+        assert_eq!(epochs_to_threshold(&[], 0.1), None);
+        // NaN never satisfies the comparison.
+        assert_eq!(epochs_to_threshold(&[f64::NAN, 0.2, 0.95], 0.9), Some(2));
+    }
+
+    #[test]
+    fn reached_is_strict_where_epochs_to_threshold_is_not() {
+        let acc = [0.5, 0.9, 0.9];
+        assert_eq!(epochs_to_threshold(&acc, 0.9), Some(1));
+        assert!(!reached(&acc, 0.9), "exactly 0.9 is not > 0.9");
+        assert!(reached(&acc, 0.8999));
+        assert!(!reached(&[f64::NAN], 0.0));
+        assert!(!reached(&[], 0.0));
+    }
+
+    #[test]
+    fn probability_reached_counts_runs() {
+        let runs = vec![vec![0.1, 0.96], vec![0.95, 0.95], vec![0.2, 0.99, 0.3], vec![]];
+        // Run 2 stays at exactly 0.95: not strictly above it.
+        assert_eq!(probability_reached(&runs, 0.95), Some(0.5));
+        assert_eq!(probability_reached(&runs, 0.0), Some(0.75));
+        assert_eq!(probability_reached::<Vec<f64>>(&[], 0.9), None);
+        let slices: [&[f64]; 2] = [&[0.1], &[0.91]];
+        assert_eq!(probability_reached(&slices, 0.9), Some(0.5));
+    }
+
+    #[test]
+    fn error_at_convergence_uses_first_argmin_of_loss() {
+        let loss = [0.9, 0.3, 0.5, 0.3, 0.4];
+        let acc = [0.5, 0.8, 0.7, 0.9, 0.85];
+        // Tied minimum at epochs 1 and 3: the first one counts, even though epoch 3 is more accurate.
+        assert_eq!(convergence_epoch(&loss), Some(1));
+        let err = error_at_convergence(&loss, &acc).unwrap().unwrap();
+        assert!((err - 20.0).abs() < 1e-12, "{err}");
+    }
+
+    #[test]
+    fn error_at_convergence_skips_nan_losses_and_rejects_mismatched_curves() {
+        let loss = [f64::NAN, 0.4, 0.2, f64::NAN];
+        let acc = [0.1, 0.6, 0.75, 0.0];
+        assert_eq!(convergence_epoch(&loss), Some(2));
+        assert!((error_at_convergence(&loss, &acc).unwrap().unwrap() - 25.0).abs() < 1e-12);
+        assert_eq!(error_at_convergence(&[f64::NAN, f64::NAN], &[0.5, 0.5]), Ok(None));
+        assert_eq!(error_at_convergence(&[], &[]), Ok(None));
+        let err = error_at_convergence(&[0.1, 0.2], &[0.5]).unwrap_err();
+        assert_eq!(err, MetricError::LengthMismatch { loss: 2, acc: 1 });
+        assert!(err.to_string().contains("val_loss has 2"));
+    }
+
+    #[test]
+    fn flip_ratio_divides_and_validates() {
+        assert_eq!(flip_ratio(&[0, 5, 10], 10).unwrap(), vec![0.0, 0.5, 1.0]);
+        assert_eq!(flip_ratio(&[1], 0), Err(MetricError::ZeroTotal));
+        assert_eq!(flip_ratio(&[1, 11], 10), Err(MetricError::TooManyFlips { epoch: 1, flips: 11, total: 10 }));
+    }
+
+    #[test]
+    fn sign_flips_follow_np_sign() {
+        let before = [1.0, -1.0, 0.0, 2.0, -0.5];
+        let after = [0.5, 1.0, 0.3, 0.0, -3.0];
+        // index 1 (- to +), 2 (0 to +), 3 (+ to 0) flip; 0 and 4 keep their sign.
+        assert_eq!(sign_flips(&before, &after), Ok(3));
+        assert_eq!(sign_flips(&[1.0], &[]), Err(MetricError::SnapshotMismatch { before: 1, after: 0 }));
+        // Brute-force cross-check against the ratio helper.
+        let ratio = flip_ratio(&[sign_flips(&before, &after).unwrap()], before.len() as u64).unwrap();
+        assert!((ratio[0] - 0.6).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,46 @@
+//! Descriptive statistics and hypothesis tests that reproduce NumPy, SciPy and statsmodels.
+//!
+//! The reference behaviour (checked against `tests/fixtures/scipy_stats.json`, written by
+//! `scripts/make_stats_fixture.py`) is described in the crate README.
+
+mod mann_whitney;
+mod multitest;
+mod normal;
+mod rank;
+mod summary;
+mod wilcoxon;
+
+pub use mann_whitney::{mann_whitney_u, MannWhitney};
+pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_reject};
+pub use summary::{median, percentile, summarize, summarize_options, Summary};
+pub use wilcoxon::{wilcoxon_signed_rank, Wilcoxon};
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// How a test's p-value was computed (the branch SciPy's `method="auto"` takes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestMethod {
+    /// Exact null distribution of the statistic.
+    Exact,
+    /// Normal approximation.
+    Asymptotic,
+    /// Exact enumeration of all sign flips (SciPy's `PermutationMethod` when it is exhaustive).
+    Permutation,
+}
+
+/// Input that a statistic cannot be computed from.
+#[derive(Debug, Error, PartialEq)]
+pub enum StatsError {
+    #[error("{test}: sample `{sample}` has no non-missing values")]
+    EmptySample { test: &'static str, sample: &'static str },
+    #[error("{test}: paired samples have lengths {x} and {y}; they must be equal")]
+    PairedLengthMismatch { test: &'static str, x: usize, y: usize },
+    #[error("{test}: p-value {value} at index {index} is outside [0, 1]")]
+    InvalidPValue { test: &'static str, index: usize, value: f64 },
+    #[error("{test}: alpha {alpha} must be in (0, 1)")]
+    InvalidAlpha { test: &'static str, alpha: f64 },
+    #[error("percentile: q = {q} must be in [0, 100]")]
+    InvalidPercentile { q: f64 },
+}

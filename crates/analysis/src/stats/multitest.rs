@@ -1,0 +1,123 @@
+//! Multiple-comparison corrections, as statsmodels' `multipletests(p, alpha, method="holm" | "fdr_bh")`.
+//!
+//! NaN p-values (a comparison that could not be tested) are left out of the family: their adjusted value is
+//! NaN and they are never rejected; the family size m counts only the others. Values outside [0, 1] are errors.
+
+use super::StatsError;
+
+/// Indices of the non-NaN p-values in ascending order of p, after validating the range.
+fn sorted_family(p: &[f64], test: &'static str) -> Result<Vec<usize>, StatsError> {
+    if let Some((index, &value)) = p.iter().enumerate().find(|(_, v)| !v.is_nan() && !(0.0..=1.0).contains(*v)) {
+        return Err(StatsError::InvalidPValue { test, index, value });
+    }
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    Ok(order)
+}
+
+fn check_alpha(alpha: f64, test: &'static str) -> Result<(), StatsError> {
+    if alpha > 0.0 && alpha < 1.0 {
+        Ok(())
+    } else {
+        Err(StatsError::InvalidAlpha { test, alpha })
+    }
+}
+
+/// Holm step-down adjusted p-values: running maximum of (m - k) p_(k) over the sorted p, capped at 1.
+pub fn holm_adjust(p: &[f64]) -> Result<Vec<f64>, StatsError> {
+    let order = sorted_family(p, "holm_adjust")?;
+    let m = order.len();
+    let mut adjusted = vec![f64::NAN; p.len()];
+    let mut running_max = f64::NEG_INFINITY;
+    for (k, &index) in order.iter().enumerate() {
+        running_max = running_max.max(p[index] * (m - k) as f64);
+        adjusted[index] = running_max.min(1.0);
+    }
+    Ok(adjusted)
+}
+
+/// Holm decisions at `alpha`: sorted p compared with alpha/m, alpha/(m-1), ..., alpha/1, rejecting while
+/// `p <= threshold` and stopping at the first failure (the ICML plotting code's procedure).
+pub fn holm_reject(p: &[f64], alpha: f64) -> Result<Vec<bool>, StatsError> {
+    check_alpha(alpha, "holm_reject")?;
+    let order = sorted_family(p, "holm_reject")?;
+    let m = order.len();
+    let mut reject = vec![false; p.len()];
+    for (k, &index) in order.iter().enumerate() {
+        if p[index] > alpha / (m - k) as f64 {
+            break;
+        }
+        reject[index] = true;
+    }
+    Ok(reject)
+}
+
+/// Benjamini-Hochberg adjusted p-values: running minimum from the top of p_(k) / (k / m), capped at 1.
+pub fn bh_adjust(p: &[f64]) -> Result<Vec<f64>, StatsError> {
+    let order = sorted_family(p, "bh_adjust")?;
+    let m = order.len();
+    let mut adjusted = vec![f64::NAN; p.len()];
+    let mut running_min = f64::INFINITY;
+    for (k, &index) in order.iter().enumerate().rev() {
+        // statsmodels divides by the ECDF factor k/m rather than multiplying by m/k; keep its rounding.
+        let factor = (k + 1) as f64 / m as f64;
+        running_min = running_min.min(p[index] / factor);
+        adjusted[index] = running_min.min(1.0);
+    }
+    Ok(adjusted)
+}
+
+/// Benjamini-Hochberg decisions at false discovery rate `alpha` (step-up: reject every p up to the largest
+/// sorted p_(k) with p_(k) <= alpha k / m).
+pub fn bh_reject(p: &[f64], alpha: f64) -> Result<Vec<bool>, StatsError> {
+    check_alpha(alpha, "bh_reject")?;
+    let order = sorted_family(p, "bh_reject")?;
+    let m = order.len();
+    let largest = order.iter().enumerate().rposition(|(k, &index)| p[index] <= (k + 1) as f64 / m as f64 * alpha);
+    let mut reject = vec![false; p.len()];
+    if let Some(last) = largest {
+        for &index in &order[..=last] {
+            reject[index] = true;
+        }
+    }
+    Ok(reject)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holm_by_hand() {
+        // Sorted: 0.005*4 = 0.02, 0.01*3 = 0.03, 0.03*2 = 0.06, 0.04*1 -> running max 0.06.
+        let p = [0.01, 0.04, 0.03, 0.005];
+        let adj = holm_adjust(&p).unwrap();
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (a, e) in adj.iter().zip(expected) {
+            assert!((a - e).abs() < 1e-15, "{adj:?}");
+        }
+        // 0.005 <= 0.0125, 0.01 <= 0.0167, 0.03 > 0.025: stop; 0.04 is not rejected even though <= 0.05.
+        assert_eq!(holm_reject(&p, 0.05).unwrap(), vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn bh_by_hand_and_nan_left_out() {
+        let p = [0.01, f64::NAN, 0.04, 0.03];
+        // m = 3: 0.01*3 = 0.03, 0.03*3/2 = 0.045, 0.04*3/3 = 0.04 -> running min from the top: 0.03, 0.04, 0.04.
+        let adj = bh_adjust(&p).unwrap();
+        assert!(adj[1].is_nan());
+        for (a, e) in [adj[0], adj[2], adj[3]].iter().zip([0.03, 0.04, 0.04]) {
+            assert!((a - e).abs() < 1e-15, "{adj:?}");
+        }
+        assert_eq!(bh_reject(&p, 0.05).unwrap(), vec![true, false, true, true]);
+    }
+
+    #[test]
+    fn invalid_input_is_named() {
+        let err = holm_adjust(&[0.5, 1.5]).unwrap_err();
+        assert_eq!(err, StatsError::InvalidPValue { test: "holm_adjust", index: 1, value: 1.5 });
+        assert!(err.to_string().contains("index 1"));
+        assert!(holm_reject(&[0.1], 0.0).is_err());
+        assert_eq!(holm_adjust(&[]).unwrap(), Vec::<f64>::new());
+    }
+}

@@ -1,0 +1,421 @@
+//! The fast engine: networks are trained 8 at a time in a SIMD *pack*, with the network index
+//! innermost (`[entry][lane]`), so every arithmetic operation is one 8-wide vector operation
+//! whatever the hidden size. All networks of a pack share the data and the batch order (as in the
+//! paper); everything else is per lane. Packs run in parallel on a rayon pool.
+//!
+//! Determinism: lanes never interact, products use explicit `mul_add` (fused on CPUs with FMA,
+//! correctly rounded in software otherwise: same bits either way), and posRand draws come from
+//! each network's own generator in entry order. So a network's results are the same in any pack,
+//! on any thread, at any thread count.
+
+use crate::data::{epoch_order, Dataset};
+use crate::{EngineError, EpochRecord, MlpParams, NetworkJob, TrainConfig};
+use polarity_core::seed::{self, PolarityRng};
+use polarity_core::sign_of;
+use rayon::prelude::*;
+
+/// Networks per pack (AVX2 width for f32).
+pub const LANES: usize = 8;
+type V = [f32; LANES];
+
+/// A trained network: final weights and one record per epoch.
+#[derive(Debug, Clone)]
+pub struct TrainedNetwork {
+    pub params: MlpParams,
+    pub records: Vec<EpochRecord>,
+}
+
+/// Trains every job; output in job order. `threads` = worker threads (results do not depend on
+/// it); `on_pack_done` is called after each pack (for progress bars) with the pack's network count.
+pub fn train_many(
+    jobs: &[NetworkJob],
+    cfg: &TrainConfig,
+    train_set: &Dataset,
+    val_set: &Dataset,
+    shuffle_seed: u64,
+    threads: usize,
+    on_pack_done: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<TrainedNetwork>, EngineError> {
+    cfg.validate()?;
+    for (k, job) in jobs.iter().enumerate() {
+        check_job(k, job, train_set, val_set)?;
+    }
+    // Packs: consecutive jobs of equal shape, at most LANES each.
+    let mut packs: Vec<Vec<usize>> = Vec::new();
+    for (k, job) in jobs.iter().enumerate() {
+        let same = packs.last().is_some_and(|p| {
+            p.len() < LANES && jobs[p[0]].params.hidden == job.params.hidden
+        });
+        if same {
+            packs.last_mut().unwrap().push(k);
+        } else {
+            packs.push(vec![k]);
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| EngineError::Invalid(format!("thread pool: {e}")))?;
+    let results: Vec<Result<Vec<TrainedNetwork>, EngineError>> = pool.install(|| {
+        packs
+            .par_iter()
+            .map(|members| {
+                let r = train_pack(jobs, members, cfg, train_set, val_set, shuffle_seed);
+                on_pack_done(members.len());
+                r
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(jobs.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+fn check_job(k: usize, job: &NetworkJob, train: &Dataset, val: &Dataset) -> Result<(), EngineError> {
+    let p = &job.params;
+    let bad = |m: String| Err(EngineError::Invalid(format!("network {k}: {m}")));
+    if p.inputs != train.inputs || p.inputs != val.inputs {
+        return bad(format!("{} inputs, data has {}/{}", p.inputs, train.inputs, val.inputs));
+    }
+    if p.w1.len() != p.inputs * p.hidden || p.b1.len() != p.hidden || p.w2.len() != p.hidden {
+        return bad("parameter lengths do not match inputs x hidden".into());
+    }
+    if let Some(t) = &job.template {
+        if t.w1.len() != p.w1.len() || t.b1.len() != p.b1.len() || t.w2.len() != p.w2.len() {
+            return bad("template lengths do not match the parameters".into());
+        }
+    }
+    if train.is_empty() || val.is_empty() {
+        return bad("empty training or validation set".into());
+    }
+    Ok(())
+}
+
+/// One pack's state. Parameters (and Adam moments, gradients, templates) are flattened as
+/// `[w1 (d*h), b1 (h), w2 (h), b2 (1)]`, each entry a vector over lanes.
+struct Pack {
+    d: usize,
+    h: usize,
+    lanes: usize,
+    w: Vec<V>,
+    m: Vec<V>,
+    v: Vec<V>,
+    g: Vec<V>,
+    t: Vec<V>,
+    frozen: [bool; LANES],
+    rngs: Vec<PolarityRng>,
+    z: Vec<V>,
+}
+
+impl Pack {
+    fn new(jobs: &[NetworkJob], members: &[usize]) -> Self {
+        let p0 = &jobs[members[0]].params;
+        let (d, h) = (p0.inputs, p0.hidden);
+        let n = d * h + 2 * h + 1;
+        let mut w = vec![[0.0; LANES]; n];
+        let mut t = vec![[0.0; LANES]; n];
+        let mut frozen = [false; LANES];
+        let mut rngs = Vec::with_capacity(LANES);
+        // Padding lanes replay lane 0 and are discarded.
+        for lane in 0..LANES {
+            let job = &jobs[members[lane.min(members.len() - 1)]];
+            let p = &job.params;
+            let flat = p.w1.iter().chain(&p.b1).chain(&p.w2).chain(std::iter::once(&p.b2));
+            for (k, &x) in flat.enumerate() {
+                w[k][lane] = x;
+            }
+            if let Some(tm) = &job.template {
+                frozen[lane] = true;
+                let flat = tm.w1.iter().chain(&tm.b1).chain(&tm.w2).chain(std::iter::once(&tm.b2));
+                for (k, &s) in flat.enumerate() {
+                    t[k][lane] = f32::from(s);
+                }
+            }
+            rngs.push(seed::rng(job.reset_seed, &[]));
+        }
+        Self {
+            d,
+            h,
+            lanes: members.len(),
+            m: vec![[0.0; LANES]; n],
+            v: vec![[0.0; LANES]; n],
+            g: vec![[0.0; LANES]; n],
+            w,
+            t,
+            frozen,
+            rngs,
+            z: vec![[0.0; LANES]; h],
+        }
+    }
+
+    fn params(&self, lane: usize) -> MlpParams {
+        let (d, h) = (self.d, self.h);
+        let col = |r: std::ops::Range<usize>| self.w[r].iter().map(|x| x[lane]).collect::<Vec<_>>();
+        MlpParams {
+            inputs: d,
+            hidden: h,
+            w1: col(0..d * h),
+            b1: col(d * h..d * h + h),
+            w2: col(d * h + h..d * h + 2 * h),
+            b2: self.w[d * h + 2 * h][lane],
+        }
+    }
+
+    /// Kernel signs of every lane, for the per-epoch flip count.
+    fn kernel_signs(&self) -> Vec<[i8; LANES]> {
+        let (d, h) = (self.d, self.h);
+        self.w[..d * h]
+            .iter()
+            .chain(&self.w[d * h + h..d * h + 2 * h])
+            .map(|x| std::array::from_fn(|l| sign_of(x[l])))
+            .collect()
+    }
+}
+
+fn train_pack(
+    jobs: &[NetworkJob],
+    members: &[usize],
+    cfg: &TrainConfig,
+    train_set: &Dataset,
+    val_set: &Dataset,
+    shuffle_seed: u64,
+) -> Result<Vec<TrainedNetwork>, EngineError> {
+    let mut pack = Pack::new(jobs, members);
+    let (d, h) = (pack.d, pack.h);
+    let mut records: Vec<Vec<EpochRecord>> = vec![Vec::with_capacity(cfg.epochs); LANES];
+    let mut prev = pack.kernel_signs();
+    let mut step: u64 = 0;
+    for epoch in 0..cfg.epochs {
+        let order = epoch_order(train_set.len(), shuffle_seed, epoch);
+        let mut loss_sum = [0.0f64; LANES];
+        let mut correct = [0u32; LANES];
+        let mut resets = [[0u32; 2]; LANES];
+        for batch in order.chunks(cfg.batch_size) {
+            kernels::batch_gradients(&mut pack, train_set, batch, &mut loss_sum, &mut correct);
+            step += 1;
+            kernels::adam(&mut pack, cfg, cfg.lr_t(step));
+            enforce(&mut pack, cfg, &mut resets).map_err(|(lane, source)| EngineError::Polarity {
+                network: members[lane.min(members.len() - 1)],
+                source,
+            })?;
+        }
+        let (val_loss, val_correct) = kernels::evaluate(&pack, val_set);
+        let signs = pack.kernel_signs();
+        let mut flips = [[0u32; 2]; LANES];
+        for (k, (a, b)) in signs.iter().zip(&prev).enumerate() {
+            let layer = usize::from(k >= d * h);
+            for l in 0..LANES {
+                flips[l][layer] += u32::from(a[l] != b[l]);
+            }
+        }
+        prev = signs;
+        let n = train_set.len() as f64;
+        for l in 0..LANES {
+            records[l].push(EpochRecord {
+                train_loss: (loss_sum[l] / n) as f32,
+                train_acc: correct[l] as f32 / n as f32,
+                val_loss: (val_loss[l] / val_set.len() as f64) as f32,
+                val_acc: val_correct[l] as f32 / val_set.len() as f32,
+                resets: resets[l],
+                flips: flips[l],
+            });
+        }
+    }
+    let _ = h;
+    Ok((0..pack.lanes)
+        .map(|l| TrainedNetwork {
+            params: pack.params(l),
+            records: std::mem::take(&mut records[l]),
+        })
+        .collect())
+}
+
+/// Freeze-SGD on every frozen lane; violations are rare, so the vector check is the hot part and
+/// the resets themselves run per lane in entry order (the reference's order).
+fn enforce(
+    pack: &mut Pack,
+    cfg: &TrainConfig,
+    resets: &mut [[u32; 2]; LANES],
+) -> Result<(), (usize, polarity_core::PolarityError)> {
+    if !pack.frozen.iter().any(|&f| f) {
+        return Ok(());
+    }
+    let hidden_end = pack.d * pack.h + pack.h;
+    for k in 0..pack.w.len() {
+        let (w, t) = (&mut pack.w[k], &pack.t[k]);
+        let mut any = false;
+        for l in 0..LANES {
+            any |= w[l] * t[l] < 0.0 || w[l].is_nan();
+        }
+        if !any {
+            continue;
+        }
+        for l in 0..LANES {
+            if !pack.frozen[l] {
+                continue;
+            }
+            if w[l].is_nan() {
+                return Err((
+                    l,
+                    polarity_core::PolarityError::NanWeight {
+                        tensor: "mlp parameters (flattened w1, b1, w2, b2)".into(),
+                        index: k,
+                    },
+                ));
+            }
+            let s = t[l] as i8;
+            if polarity_core::reset::violates(w[l], s) {
+                w[l] = cfg.reset.reset_value(w[l], s, &mut pack.rngs[l]);
+                resets[l][usize::from(k >= hidden_end)] += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The hot loops, compiled twice: for AVX2+FMA (chosen at run time) and for the baseline target.
+mod kernels {
+    use super::{Pack, V, LANES};
+    use crate::data::Dataset;
+    use crate::TrainConfig;
+
+    macro_rules! dispatch {
+        ($name:ident, $avx:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+            pub(super) fn $name($($arg: $ty),*) -> $ret {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx2")
+                        && std::arch::is_x86_feature_detected!("fma")
+                    {
+                        // SAFETY: the CPU supports the features the function was compiled for.
+                        return unsafe { $avx($($arg),*) };
+                    }
+                }
+                imp::$name($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn $avx($($arg: $ty),*) -> $ret {
+                imp::$name($($arg),*)
+            }
+        };
+    }
+
+    dispatch!(batch_gradients, batch_gradients_avx2,
+        (pack: &mut Pack, data: &Dataset, batch: &[usize], loss_sum: &mut [f64; LANES], correct: &mut [u32; LANES]) -> ());
+    dispatch!(adam, adam_avx2, (pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) -> ());
+    dispatch!(evaluate, evaluate_avx2, (pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]));
+
+    mod imp {
+        use super::super::{Pack, V, LANES};
+        use crate::data::Dataset;
+        use crate::fastmath::bce_and_grad;
+        use crate::TrainConfig;
+
+        /// z = b1 + x W1 and the output logit, for one sample, all lanes (one pass over units).
+        #[inline(always)]
+        fn forward(w: &[V], z: &mut [V], d: usize, h: usize, x: &[f32]) -> V {
+            let (w1, rest) = w.split_at(d * h);
+            let (b1, rest) = rest.split_at(h);
+            let (w2, b2) = rest.split_at(h);
+            let mut o = b2[0];
+            for j in 0..h {
+                let mut acc = b1[j];
+                for (i, &xi) in x.iter().enumerate() {
+                    let wij = &w1[i * h + j];
+                    for l in 0..LANES {
+                        acc[l] = xi.mul_add(wij[l], acc[l]);
+                    }
+                }
+                for l in 0..LANES {
+                    o[l] = acc[l].max(0.0).mul_add(w2[j][l], o[l]);
+                }
+                z[j] = acc;
+            }
+            o
+        }
+
+        #[inline(always)]
+        pub fn batch_gradients(
+            pack: &mut Pack,
+            data: &Dataset,
+            batch: &[usize],
+            loss_sum: &mut [f64; LANES],
+            correct: &mut [u32; LANES],
+        ) {
+            let (d, h) = (pack.d, pack.h);
+            let scale = 1.0 / batch.len() as f32;
+            for g in pack.g.iter_mut() {
+                *g = [0.0; LANES];
+            }
+            for &s in batch {
+                let (x, y) = (data.row(s), data.y[s]);
+                let o = forward(&pack.w, &mut pack.z, d, h, x);
+                let mut d_o = [0.0f32; LANES];
+                for l in 0..LANES {
+                    let (loss, grad) = bce_and_grad(o[l], y);
+                    loss_sum[l] += f64::from(loss);
+                    correct[l] += u32::from((o[l] > 0.0) == (y > 0.5));
+                    d_o[l] = grad * scale;
+                }
+                let (gw1, rest) = pack.g.split_at_mut(d * h);
+                let (gb1, rest) = rest.split_at_mut(h);
+                let (gw2, gb2) = rest.split_at_mut(h);
+                let w2 = &pack.w[d * h + h..d * h + 2 * h];
+                for l in 0..LANES {
+                    gb2[0][l] += d_o[l];
+                }
+                for j in 0..h {
+                    let (zj, w2j) = (&pack.z[j], &w2[j]);
+                    let mut dz = [0.0f32; LANES];
+                    for l in 0..LANES {
+                        gw2[j][l] = d_o[l].mul_add(zj[l].max(0.0), gw2[j][l]);
+                        dz[l] = if zj[l] > 0.0 { d_o[l] * w2j[l] } else { 0.0 };
+                        gb1[j][l] += dz[l];
+                    }
+                    for (i, &xi) in x.iter().enumerate() {
+                        let gij = &mut gw1[i * h + j];
+                        for l in 0..LANES {
+                            gij[l] = dz[l].mul_add(xi, gij[l]);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Keras Adam, epsilon-hat form, on every entry of every lane.
+        #[inline(always)]
+        pub fn adam(pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) {
+            let (c1, c2) = (1.0 - cfg.beta1, 1.0 - cfg.beta2);
+            for k in 0..pack.w.len() {
+                let (w, m, v, g) = (&mut pack.w[k], &mut pack.m[k], &mut pack.v[k], &pack.g[k]);
+                for l in 0..LANES {
+                    m[l] += (g[l] - m[l]) * c1;
+                    v[l] += (g[l] * g[l] - v[l]) * c2;
+                    w[l] -= lr_t * m[l] / (v[l].sqrt() + cfg.adam_eps);
+                }
+            }
+        }
+
+        #[inline(always)]
+        pub fn evaluate(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
+            let (d, h) = (pack.d, pack.h);
+            let mut z = vec![[0.0f32; LANES]; h];
+            let mut loss = [0.0f64; LANES];
+            let mut correct = [0u32; LANES];
+            for s in 0..data.len() {
+                let (x, y) = (data.row(s), data.y[s]);
+                let o = forward(&pack.w, &mut z, d, h, x);
+                for l in 0..LANES {
+                    loss[l] += f64::from(bce_and_grad(o[l], y).0);
+                    correct[l] += u32::from((o[l] > 0.0) == (y > 0.5));
+                }
+            }
+            (loss, correct)
+        }
+    }
+    #[allow(unused_imports)]
+    use V as _;
+}

@@ -1,0 +1,216 @@
+//! Merging shard directories into the directory an unsharded run would have written.
+
+use crate::journal::{self, Record};
+use crate::outdir::{
+    check_same_sweep, render_table, Manifest, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE,
+};
+use crate::{fsutil, Row};
+use anyhow::{bail, Context};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What [`merge`] wrote.
+#[derive(Debug, Clone)]
+pub struct MergeOutcome {
+    pub results_csv: PathBuf,
+    pub units: usize,
+    pub rows: usize,
+}
+
+const LISTED: usize = 8;
+
+fn list_some(ids: &[&str]) -> String {
+    let mut text = ids
+        .iter()
+        .take(LISTED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > LISTED {
+        let _ = write!(text, " and {} more", ids.len() - LISTED);
+    }
+    text
+}
+
+/// Combines the journals of `shard_dirs` into `out` (config, manifest, journal, `results.csv`).
+///
+/// Refuses: directories run with different configs (naming the hashes), a unit present in two
+/// directories, and units of the grid present in none (listed, with the shard that should hold them).
+pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> anyhow::Result<MergeOutcome> {
+    let Some(first_dir) = shard_dirs.first() else {
+        bail!("merge needs at least one shard directory");
+    };
+    let mut manifests = Vec::new();
+    for dir in shard_dirs {
+        let manifest = Manifest::read(dir)?.with_context(|| {
+            format!(
+                "{} has no {MANIFEST_FILE}: not a sweep output directory",
+                dir.display()
+            )
+        })?;
+        manifests.push(manifest);
+    }
+    let reference = &manifests[0];
+    for (dir, manifest) in shard_dirs.iter().zip(&manifests).skip(1) {
+        if manifest.config_sha256 != reference.config_sha256 {
+            bail!(
+                "shards were run with different configs: {} has config sha256 {}, {} has {}",
+                first_dir.display(),
+                reference.config_sha256,
+                dir.display(),
+                manifest.config_sha256
+            );
+        }
+        check_same_sweep(dir, manifest, reference)?;
+    }
+    let mut canonical: Vec<PathBuf> = Vec::new();
+    for dir in shard_dirs {
+        let real = dir
+            .canonicalize()
+            .with_context(|| format!("resolving {}", dir.display()))?;
+        if canonical.contains(&real) {
+            bail!("{} is given twice", dir.display());
+        }
+        canonical.push(real);
+    }
+
+    let position: HashMap<&str, usize> = reference
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut found: HashMap<String, (usize, Vec<Row>)> = HashMap::new();
+    let mut duplicates: Vec<String> = Vec::new();
+    for (d, dir) in shard_dirs.iter().enumerate() {
+        let contents = journal::read(&dir.join(JOURNAL_FILE))?;
+        for Record { unit, rows } in contents.records {
+            if !position.contains_key(unit.as_str()) {
+                bail!(
+                    "{} holds unit {unit}, which is not in the grid of its {MANIFEST_FILE}",
+                    dir.display()
+                );
+            }
+            if let Some((other, _)) = found.get(&unit) {
+                duplicates.push(format!(
+                    "{unit} (in {} and {})",
+                    shard_dirs[*other].display(),
+                    dir.display()
+                ));
+                continue;
+            }
+            found.insert(unit, (d, rows));
+        }
+    }
+    if !duplicates.is_empty() {
+        let ids: Vec<&str> = duplicates.iter().map(String::as_str).collect();
+        bail!(
+            "cannot merge: {} units appear in more than one directory: {}",
+            ids.len(),
+            list_some(&ids)
+        );
+    }
+
+    let missing: Vec<(usize, &str)> = reference
+        .units
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.contains_key(*id))
+        .map(|(p, id)| (p, id.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        bail!("{}", explain_gaps(shard_dirs, &manifests, &missing));
+    }
+
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    if Manifest::read(out)?.is_some() {
+        bail!(
+            "{} already holds a sweep ({MANIFEST_FILE}); merge into a new directory",
+            out.display()
+        );
+    }
+    let config_path = first_dir.join(&reference.config_file);
+    let config = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("reading {}", config_path.display()))?;
+    if fsutil::sha256_hex(config.as_bytes()) != reference.config_sha256 {
+        bail!(
+            "{} does not match the config hash in its {MANIFEST_FILE}; it was edited",
+            config_path.display()
+        );
+    }
+    let merged = Manifest {
+        shard: None,
+        ..reference.clone()
+    };
+    merged.write_with_config(out, &config)?;
+
+    // The merged journal lists units in canonical order, so `--resume` on it finds everything done.
+    let mut rows: HashMap<String, Vec<Row>> = found
+        .into_iter()
+        .map(|(id, (_, rows))| (id, rows))
+        .collect();
+    let mut journal_bytes = Vec::new();
+    for id in &reference.units {
+        let record = Record {
+            unit: id.clone(),
+            rows: rows.remove(id).unwrap_or_default(),
+        };
+        journal_bytes.extend(journal::encode(&record)?);
+        rows.insert(record.unit, record.rows);
+    }
+    fsutil::write_atomic(&out.join(JOURNAL_FILE), &journal_bytes)?;
+    let table = render_table(
+        &reference.header,
+        reference.units.iter().map(String::as_str),
+        &rows,
+    )?;
+    let results_csv = out.join(RESULTS_FILE);
+    fsutil::write_atomic(&results_csv, &table)?;
+    Ok(MergeOutcome {
+        results_csv,
+        units: reference.units.len(),
+        rows: rows.values().map(Vec::len).sum(),
+    })
+}
+
+/// Says, for each group of missing units, which shard should have produced them and why it did not.
+fn explain_gaps(dirs: &[PathBuf], manifests: &[Manifest], missing: &[(usize, &str)]) -> String {
+    let counts: Vec<usize> = manifests
+        .iter()
+        .filter_map(|m| m.shard.map(|s| s.count))
+        .collect();
+    let common_count = (counts.len() == manifests.len() && counts.windows(2).all(|w| w[0] == w[1]))
+        .then(|| counts[0]);
+    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for &(position, id) in missing {
+        let owner = manifests
+            .iter()
+            .position(|m| m.shard.is_none_or(|s| s.owns(position)));
+        let reason = match (owner, common_count) {
+            (Some(d), _) => {
+                let shard = manifests[d]
+                    .shard
+                    .map_or("the whole grid".to_string(), |s| format!("shard {s}"));
+                format!(
+                    "{} ({shard}) has not finished them; rerun it with --resume",
+                    dirs[d].display()
+                )
+            }
+            (None, Some(n)) => format!(
+                "shard {}/{n}: no directory for it was given",
+                position % n + 1
+            ),
+            (None, None) => "no given directory's shard owns them".to_string(),
+        };
+        groups.entry(reason).or_default().push(id);
+    }
+    let mut text = format!(
+        "cannot merge: {} units of the grid are in no shard directory:",
+        missing.len()
+    );
+    for (reason, ids) in groups {
+        let _ = write!(text, "\n  {reason}: {}", list_some(&ids));
+    }
+    text
+}

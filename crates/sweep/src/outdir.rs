@@ -1,0 +1,117 @@
+//! The output directory: config + hash, manifest, journal, final table.
+
+use crate::fsutil::{sha256_hex, write_atomic};
+use crate::{Row, Shard, Sweep};
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const MANIFEST_FILE: &str = "sweep.json";
+pub const CONFIG_HASH_FILE: &str = "config.sha256";
+pub const JOURNAL_FILE: &str = "journal";
+pub const RESULTS_FILE: &str = "results.csv";
+
+/// `sweep.json`: what a directory holds, enough for `merge` to work without knowing the task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub config_file: String,
+    pub config_sha256: String,
+    pub header: Vec<String>,
+    /// Every unit id of the grid in canonical order (not only this shard's).
+    pub units: Vec<String>,
+    /// `None` for the whole grid (an unsharded run or a merge).
+    pub shard: Option<Shard>,
+}
+
+const FORMAT: u32 = 1;
+
+impl Manifest {
+    pub fn of(sweep: &Sweep, shard: Option<Shard>) -> Manifest {
+        Manifest {
+            format: FORMAT,
+            config_file: sweep.config_format.file_name().to_string(),
+            config_sha256: sweep.config_hash(),
+            header: sweep.header.clone(),
+            units: sweep.units.iter().map(|u| u.id().to_string()).collect(),
+            shard,
+        }
+    }
+
+    /// Reads `DIR/sweep.json`; `Ok(None)` if the directory has none.
+    pub fn read(dir: &Path) -> anyhow::Result<Option<Manifest>> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let manifest: Manifest = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a sweep manifest", path.display()))?;
+        if manifest.format != FORMAT {
+            bail!(
+                "{}: manifest format {} is not the supported {FORMAT}",
+                path.display(),
+                manifest.format
+            );
+        }
+        Ok(Some(manifest))
+    }
+
+    /// Writes the config, its hash (in `sha256sum -c` format) and then the manifest, each atomically.
+    pub fn write_with_config(&self, dir: &Path, config: &str) -> anyhow::Result<()> {
+        debug_assert_eq!(sha256_hex(config.as_bytes()), self.config_sha256);
+        write_atomic(&dir.join(&self.config_file), config.as_bytes())?;
+        let hash_line = format!("{}  {}\n", self.config_sha256, self.config_file);
+        write_atomic(&dir.join(CONFIG_HASH_FILE), hash_line.as_bytes())?;
+        let mut json = serde_json::to_string_pretty(self)?;
+        json.push('\n');
+        write_atomic(&dir.join(MANIFEST_FILE), json.as_bytes())
+    }
+}
+
+/// Refuses a directory whose manifest describes a different sweep, naming both config hashes.
+pub fn check_same_sweep(dir: &Path, found: &Manifest, wanted: &Manifest) -> anyhow::Result<()> {
+    if found.config_sha256 != wanted.config_sha256 {
+        bail!(
+            "{} was made with a different config (sha256 {}) than this run's (sha256 {}); use a new --out \
+             directory, or rerun with the config saved in {}",
+            dir.display(),
+            found.config_sha256,
+            wanted.config_sha256,
+            dir.join(&found.config_file).display()
+        );
+    }
+    if found.header != wanted.header || found.units != wanted.units {
+        bail!(
+            "{} has the same config hash but a different CSV header or unit list; the program building the \
+             grid changed (the grid must be a function of the config alone)",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Renders the final table: header, then each unit's rows in canonical unit order.
+pub fn render_table<'a>(
+    header: &[String],
+    unit_order: impl IntoIterator<Item = &'a str>,
+    rows: &HashMap<String, Vec<Row>>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(header)?;
+    for id in unit_order {
+        let unit_rows = rows
+            .get(id)
+            .with_context(|| format!("internal: no rows for unit {id}"))?;
+        for row in unit_rows {
+            writer.write_record(row)?;
+        }
+    }
+    writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("rendering the results table: {e}"))
+}

@@ -1,0 +1,259 @@
+//! The XOR grid: its config (TOML, saved beside the results), its units of work, and rows.
+
+use crate::condition::{make_job, Condition, NetCoords, Pairing, StartRules};
+use crate::data::{XorData, PAPER_TRAIN_SIZES, PAPER_VAL_SIZE};
+use anyhow::{bail, Context};
+use polarity_core::{seed, InitAlignment, ResetMethod, ResetRule};
+use polarity_mlp::batched::train_many;
+use polarity_mlp::TrainConfig;
+use serde::{Deserialize, Serialize};
+
+/// A full XOR experiment. Every field has the paper's default (Fig 1 grid).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct XorConfig {
+    /// Experiment seed: every random draw derives from it and the draw's coordinates.
+    pub seed: u64,
+    /// Input dimensions (2 relevant + dims-2 nuisance).
+    pub dims: usize,
+    pub hidden: Vec<usize>,
+    pub train_sizes: Vec<usize>,
+    pub val_size: usize,
+    pub trials: usize,
+    pub conditions: Vec<Condition>,
+    pub reset_methods: Vec<ResetMethod>,
+    pub reset_eps: f32,
+    pub pairing: Pairing,
+    pub alignment: InitAlignment,
+    /// Also constrain biases (to their initial signs). The paper never does.
+    pub constrain_biases: bool,
+    /// Std of the TruncatedNormal kernel init.
+    pub kernel_std: f32,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub adam_eps: f32,
+}
+
+impl Default for XorConfig {
+    fn default() -> Self {
+        let t = TrainConfig::default();
+        Self {
+            seed: 0,
+            dims: 5,
+            hidden: vec![64],
+            train_sizes: PAPER_TRAIN_SIZES.to_vec(),
+            val_size: PAPER_VAL_SIZE,
+            trials: 50,
+            conditions: vec![Condition::FrozenSufficient, Condition::FrozenRand, Condition::Fluid],
+            reset_methods: vec![ResetMethod::PosRand],
+            reset_eps: 1e-3,
+            pairing: Pairing::Identical,
+            alignment: InitAlignment::Flip,
+            constrain_biases: false,
+            kernel_std: 0.25,
+            epochs: t.epochs,
+            batch_size: t.batch_size,
+            lr: t.lr,
+            beta1: t.beta1,
+            beta2: t.beta2,
+            adam_eps: t.adam_eps,
+        }
+    }
+}
+
+/// One unit of work: every condition and trial of one (training size, hidden size, reset method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XorUnit {
+    pub n_train: usize,
+    pub hidden: usize,
+    pub reset: ResetMethod,
+}
+
+impl XorUnit {
+    /// Stable id, used by the sweep runner's journal.
+    pub fn id(&self) -> String {
+        format!("n={}/h={}/reset={}", self.n_train, self.hidden, self.reset)
+    }
+}
+
+/// Column names of the result table (one row per network per epoch).
+pub const COLUMNS: [&str; 14] = [
+    "n_train",
+    "hidden",
+    "reset",
+    "condition",
+    "trial",
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "resets_hidden",
+    "resets_output",
+    "flips_hidden",
+    "flips_output",
+];
+
+impl XorConfig {
+    /// Reads a TOML config; unknown fields are errors (naming the file).
+    pub fn from_toml_file(path: &std::path::Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config '{}'", path.display()))?;
+        let cfg: Self = toml::from_str(&text)
+            .with_context(|| format!("parsing config '{}'", path.display()))?;
+        cfg.validate()
+            .with_context(|| format!("invalid config '{}'", path.display()))?;
+        Ok(cfg)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("config serialises")
+    }
+
+    pub fn train_config(&self, method: ResetMethod) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            adam_eps: self.adam_eps,
+            reset: ResetRule::new(method, self.reset_eps),
+        }
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        fn no_dupes<T: PartialEq + std::fmt::Debug>(field: &str, v: &[T]) -> anyhow::Result<()> {
+            if v.is_empty() {
+                bail!("field '{field}' is empty");
+            }
+            for (i, a) in v.iter().enumerate() {
+                if v[..i].contains(a) {
+                    bail!("field '{field}' lists {a:?} twice");
+                }
+            }
+            Ok(())
+        }
+        if self.dims < 2 {
+            bail!("field 'dims' = {}: XOR needs at least 2 input dimensions", self.dims);
+        }
+        no_dupes("hidden", &self.hidden)?;
+        no_dupes("train_sizes", &self.train_sizes)?;
+        no_dupes("conditions", &self.conditions)?;
+        no_dupes("reset_methods", &self.reset_methods)?;
+        if let Some(h) = self.hidden.iter().find(|&&h| h == 0) {
+            bail!("field 'hidden' contains {h}: hidden sizes must be at least 1");
+        }
+        for &n in self.train_sizes.iter().chain([&self.val_size]) {
+            if n == 0 || n % 4 != 0 {
+                bail!("training/validation size {n}: must be a positive multiple of 4 (balanced XOR cells)");
+            }
+        }
+        if self.trials == 0 {
+            bail!("field 'trials' must be at least 1");
+        }
+        if self.epochs == 0 {
+            bail!("field 'epochs' must be at least 1");
+        }
+        self.train_config(self.reset_methods[0])
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    }
+
+    /// Units in canonical order: reset method, training size, hidden size.
+    pub fn units(&self) -> Vec<XorUnit> {
+        let mut units = Vec::new();
+        for &reset in &self.reset_methods {
+            for &n_train in &self.train_sizes {
+                for &hidden in &self.hidden {
+                    units.push(XorUnit { n_train, hidden, reset });
+                }
+            }
+        }
+        units
+    }
+
+    pub fn networks_per_unit(&self) -> usize {
+        self.conditions.len() * self.trials
+    }
+
+    fn start_rules(&self, reset: ResetMethod) -> StartRules {
+        StartRules {
+            experiment_seed: self.seed,
+            dims: self.dims,
+            kernel_std: self.kernel_std,
+            pairing: self.pairing,
+            alignment: self.alignment,
+            reset: ResetRule::new(reset, self.reset_eps),
+            constrain_biases: self.constrain_biases,
+        }
+    }
+
+    /// Trains one unit; rows ordered by condition (config order), trial, epoch.
+    pub fn run_unit(
+        &self,
+        data: &XorData,
+        unit: XorUnit,
+        threads: usize,
+        on_networks_done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<String>>> {
+        let rules = self.start_rules(unit.reset);
+        let mut coords = Vec::new();
+        for &condition in &self.conditions {
+            for trial in 0..self.trials {
+                coords.push(NetCoords {
+                    hidden: unit.hidden,
+                    n_train: unit.n_train,
+                    condition,
+                    trial,
+                });
+            }
+        }
+        let jobs = coords
+            .iter()
+            .map(|&at| make_job(&rules, at))
+            .collect::<Result<Vec<_>, _>>()?;
+        let train = data.train(unit.n_train).map_err(anyhow::Error::msg)?;
+        let shuffle_seed = seed::derive(self.seed, &[seed::label("shuffle"), unit.n_train as u64]);
+        let trained = train_many(
+            &jobs,
+            &self.train_config(unit.reset),
+            &train,
+            &data.val,
+            shuffle_seed,
+            threads,
+            on_networks_done,
+        )
+        .with_context(|| format!("training unit {}", unit.id()))?;
+        let mut rows = Vec::with_capacity(trained.len() * self.epochs);
+        for (at, net) in coords.iter().zip(&trained) {
+            for (epoch, r) in net.records.iter().enumerate() {
+                rows.push(vec![
+                    at.n_train.to_string(),
+                    at.hidden.to_string(),
+                    unit.reset.to_string(),
+                    at.condition.to_string(),
+                    at.trial.to_string(),
+                    epoch.to_string(),
+                    r.train_loss.to_string(),
+                    r.train_acc.to_string(),
+                    r.val_loss.to_string(),
+                    r.val_acc.to_string(),
+                    r.resets[0].to_string(),
+                    r.resets[1].to_string(),
+                    r.flips[0].to_string(),
+                    r.flips[1].to_string(),
+                ]);
+            }
+        }
+        Ok(rows)
+    }
+
+    pub fn data(&self) -> anyhow::Result<XorData> {
+        XorData::new(self.seed, self.dims, self.val_size).map_err(anyhow::Error::msg)
+    }
+}
