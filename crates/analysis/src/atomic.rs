@@ -12,18 +12,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-        std::io::Error::new(e.kind(), format!("creating a temporary file in {}: {e}", dir.display()))
+        std::io::Error::new(
+            e.kind(),
+            format!("creating a temporary file in {}: {e}", dir.display()),
+        )
     })?;
     tmp.write_all(bytes)?;
     // Temporary files are created 0600; outputs (figures, reports) are meant to be shared like any other file.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| {
-        std::io::Error::new(e.error.kind(), format!("renaming into {}: {}", path.display(), e.error))
+        std::io::Error::new(
+            e.error.kind(),
+            format!("renaming into {}: {}", path.display(), e.error),
+        )
     })?;
     Ok(())
 }
@@ -39,7 +46,10 @@ mod tests {
         write_atomic(&path, b"first version, longer").unwrap();
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
     }
 

@@ -20,8 +20,14 @@ pub enum MetricError {
     #[error("flip_ratio: total number of weights must be positive, got 0")]
     ZeroTotal,
     #[error("flip_ratio: epoch {epoch} has {flips} flips, more than the {total} weights")]
-    TooManyFlips { epoch: usize, flips: u64, total: u64 },
-    #[error("sign_flips: snapshots have {before} and {after} entries; they must be the same tensor")]
+    TooManyFlips {
+        epoch: usize,
+        flips: u64,
+        total: u64,
+    },
+    #[error(
+        "sign_flips: snapshots have {before} and {after} entries; they must be the same tensor"
+    )]
     SnapshotMismatch { before: usize, after: usize },
 }
 
@@ -40,7 +46,10 @@ pub fn probability_reached<R: AsRef<[f64]>>(runs: &[R], threshold: f64) -> Optio
     if runs.is_empty() {
         return None;
     }
-    let hits = runs.iter().filter(|run| reached(run.as_ref(), threshold)).count();
+    let hits = runs
+        .iter()
+        .filter(|run| reached(run.as_ref(), threshold))
+        .count();
     Some(hits as f64 / runs.len() as f64)
 }
 
@@ -65,7 +74,10 @@ pub fn convergence_epoch(val_loss: &[f64]) -> Option<usize> {
 /// which the summaries count as missing.
 pub fn error_at_convergence(val_loss: &[f64], val_acc: &[f64]) -> Result<Option<f64>, MetricError> {
     if val_loss.len() != val_acc.len() {
-        return Err(MetricError::LengthMismatch { loss: val_loss.len(), acc: val_acc.len() });
+        return Err(MetricError::LengthMismatch {
+            loss: val_loss.len(),
+            acc: val_acc.len(),
+        });
     }
     Ok(convergence_epoch(val_loss).map(|epoch| 100.0 * (1.0 - val_acc[epoch])))
 }
@@ -81,7 +93,11 @@ pub fn flip_ratio(flips: &[u64], total: u64) -> Result<Vec<f64>, MetricError> {
         .enumerate()
         .map(|(epoch, &count)| {
             if count > total {
-                Err(MetricError::TooManyFlips { epoch, flips: count, total })
+                Err(MetricError::TooManyFlips {
+                    epoch,
+                    flips: count,
+                    total,
+                })
             } else {
                 Ok(count as f64 / total as f64)
             }
@@ -93,10 +109,17 @@ pub fn flip_ratio(flips: &[u64], total: u64) -> Result<Vec<f64>, MetricError> {
 /// (-1, 0, +1: a weight moving from 0 to a non-zero value counts as a flip).
 pub fn sign_flips(before: &[f32], after: &[f32]) -> Result<u64, MetricError> {
     if before.len() != after.len() {
-        return Err(MetricError::SnapshotMismatch { before: before.len(), after: after.len() });
+        return Err(MetricError::SnapshotMismatch {
+            before: before.len(),
+            after: after.len(),
+        });
     }
     let sign = |v: f32| (v > 0.0) as i8 - (v < 0.0) as i8;
-    Ok(before.iter().zip(after).filter(|(&b, &a)| sign(b) != sign(a)).count() as u64)
+    Ok(before
+        .iter()
+        .zip(after)
+        .filter(|(&b, &a)| sign(b) != sign(a))
+        .count() as u64)
 }
 
 #[cfg(test)]
@@ -128,7 +151,12 @@ mod tests {
 
     #[test]
     fn probability_reached_counts_runs() {
-        let runs = vec![vec![0.1, 0.96], vec![0.95, 0.95], vec![0.2, 0.99, 0.3], vec![]];
+        let runs = vec![
+            vec![0.1, 0.96],
+            vec![0.95, 0.95],
+            vec![0.2, 0.99, 0.3],
+            vec![],
+        ];
         // Run 2 stays at exactly 0.95: not strictly above it.
         assert_eq!(probability_reached(&runs, 0.95), Some(0.5));
         assert_eq!(probability_reached(&runs, 0.0), Some(0.75));
@@ -153,7 +181,10 @@ mod tests {
         let acc = [0.1, 0.6, 0.75, 0.0];
         assert_eq!(convergence_epoch(&loss), Some(2));
         assert!((error_at_convergence(&loss, &acc).unwrap().unwrap() - 25.0).abs() < 1e-12);
-        assert_eq!(error_at_convergence(&[f64::NAN, f64::NAN], &[0.5, 0.5]), Ok(None));
+        assert_eq!(
+            error_at_convergence(&[f64::NAN, f64::NAN], &[0.5, 0.5]),
+            Ok(None)
+        );
         assert_eq!(error_at_convergence(&[], &[]), Ok(None));
         let err = error_at_convergence(&[0.1, 0.2], &[0.5]).unwrap_err();
         assert_eq!(err, MetricError::LengthMismatch { loss: 2, acc: 1 });
@@ -164,7 +195,14 @@ mod tests {
     fn flip_ratio_divides_and_validates() {
         assert_eq!(flip_ratio(&[0, 5, 10], 10).unwrap(), vec![0.0, 0.5, 1.0]);
         assert_eq!(flip_ratio(&[1], 0), Err(MetricError::ZeroTotal));
-        assert_eq!(flip_ratio(&[1, 11], 10), Err(MetricError::TooManyFlips { epoch: 1, flips: 11, total: 10 }));
+        assert_eq!(
+            flip_ratio(&[1, 11], 10),
+            Err(MetricError::TooManyFlips {
+                epoch: 1,
+                flips: 11,
+                total: 10
+            })
+        );
     }
 
     #[test]
@@ -173,9 +211,16 @@ mod tests {
         let after = [0.5, 1.0, 0.3, 0.0, -3.0];
         // index 1 (- to +), 2 (0 to +), 3 (+ to 0) flip; 0 and 4 keep their sign.
         assert_eq!(sign_flips(&before, &after), Ok(3));
-        assert_eq!(sign_flips(&[1.0], &[]), Err(MetricError::SnapshotMismatch { before: 1, after: 0 }));
+        assert_eq!(
+            sign_flips(&[1.0], &[]),
+            Err(MetricError::SnapshotMismatch {
+                before: 1,
+                after: 0
+            })
+        );
         // Brute-force cross-check against the ratio helper.
-        let ratio = flip_ratio(&[sign_flips(&before, &after).unwrap()], before.len() as u64).unwrap();
+        let ratio =
+            flip_ratio(&[sign_flips(&before, &after).unwrap()], before.len() as u64).unwrap();
         assert!((ratio[0] - 0.6).abs() < 1e-12);
     }
 }

@@ -1,11 +1,16 @@
-//! `polarity`: thin binary; each subcommand lives in `commands/` and calls library crates.
+//! `polarity`: a thin binary; each subcommand's options live in `commands/` and the work in the
+//! library crates.
 
 use clap::{Parser, Subcommand};
 
 mod commands;
 
 #[derive(Parser)]
-#[command(name = "polarity", version, about = "Fixed-polarity training and polarity transfer (Wang et al., ICML 2023)")]
+#[command(
+    name = "polarity",
+    version,
+    about = "Fixed-polarity training and polarity transfer (Wang et al., ICML 2023)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -13,14 +18,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Exact theory: probability that a random-polarity network can represent XOR.
-    Theory(commands::theory::TheoryArgs),
+    /// The XOR-nD simulation: train grids of small networks.
+    #[command(subcommand)]
+    Xor(commands::xor::XorCommand),
+    /// Benchmarks that print figures (networks/s, GFLOP/s).
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+    /// Combine the output directories of a sharded sweep into one table.
+    Merge(polarity_sweep::cli::MergeArgs),
+    /// Fetch and check the image datasets.
+    Data(polarity_images::cli::DataArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Theory(args) => commands::theory::run(args),
+        Command::Xor(cmd) => commands::xor::run(cmd),
+        Command::Bench(cmd) => commands::bench::run(cmd),
+        Command::Merge(args) => polarity_sweep::cli::run_merge(args),
+        Command::Data(args) => polarity_images::cli::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -192,14 +192,20 @@ impl PolarityTemplate {
             if *axis >= spec.shape.len() {
                 return Err(PolarityError::Invalid {
                     field: format!("presynaptic axis of '{}'", spec.name),
-                    message: format!("axis {axis} but the shape {:?} has rank {}", spec.shape, spec.shape.len()),
+                    message: format!(
+                        "axis {axis} but the shape {:?} has rank {}",
+                        spec.shape,
+                        spec.shape.len()
+                    ),
                 });
             }
             let units = spec.shape[*axis];
             let unit_sign: Vec<i8> = match excitatory {
                 Excitatory::Random { seed } => {
                     let mut rng = seed::rng(seed, &[seed::label("template-dale"), k as u64]);
-                    (0..units).map(|_| if rng.random::<bool>() { 1 } else { -1 }).collect()
+                    (0..units)
+                        .map(|_| if rng.random::<bool>() { 1 } else { -1 })
+                        .collect()
                 }
                 Excitatory::Fraction { fraction, seed } => {
                     if !(0.0..=1.0).contains(&fraction) {

@@ -66,7 +66,9 @@ impl PolarityTemplate {
             message,
         };
         if bytes.len() < 16 + 32 || &bytes[..8] != MAGIC {
-            return Err(err("not a polarity template file (missing PLTYTMPL magic)".into()));
+            return Err(err(
+                "not a polarity template file (missing PLTYTMPL magic)".into()
+            ));
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
         if version != FORMAT_VERSION {
@@ -76,13 +78,19 @@ impl PolarityTemplate {
         }
         let (body, digest) = bytes.split_at(bytes.len() - 32);
         if Sha256::digest(body).as_slice() != digest {
-            return Err(err("checksum mismatch: the file is truncated or corrupt".into()));
+            return Err(err(
+                "checksum mismatch: the file is truncated or corrupt".into()
+            ));
         }
         let hlen = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         let header_end = 16usize
             .checked_add(hlen)
             .filter(|&e| e <= body.len())
-            .ok_or_else(|| err(format!("header length {hlen} runs past the end of the file")))?;
+            .ok_or_else(|| {
+                err(format!(
+                    "header length {hlen} runs past the end of the file"
+                ))
+            })?;
         let header: Header = serde_json::from_slice(&body[16..header_end])
             .map_err(|e| err(format!("bad header: {e}")))?;
         let mut pos = header_end;
@@ -91,7 +99,10 @@ impl PolarityTemplate {
             let n = spec.numel();
             let nbytes = n.div_ceil(4);
             let packed = body.get(pos..pos + nbytes).ok_or_else(|| {
-                err(format!("signs of tensor '{}' run past the end of the file", spec.name))
+                err(format!(
+                    "signs of tensor '{}' run past the end of the file",
+                    spec.name
+                ))
             })?;
             pos += nbytes;
             let mut signs = Vec::with_capacity(n);
@@ -106,7 +117,10 @@ impl PolarityTemplate {
             tensors.push(TensorTemplate::new(spec, signs)?);
         }
         if pos != body.len() {
-            return Err(err(format!("{} unexpected trailing bytes", body.len() - pos)));
+            return Err(err(format!(
+                "{} unexpected trailing bytes",
+                body.len() - pos
+            )));
         }
         Ok(Self {
             tensors,

@@ -2,13 +2,15 @@
 //! The lead's `polarity` binary flattens [`ImagesArgs`] under `images` and calls [`run`].
 
 use crate::conditions::Condition;
-use crate::run::{run_conditions, table, to_csv, write_atomic, NetworkConfig, NetworkKind, RunPlan};
+use crate::run::{
+    run_conditions, table, to_csv, write_atomic, NetworkConfig, NetworkKind, RunPlan,
+};
 use crate::train::{ImageBatches, TrainOptions};
 use crate::weights::GroupedLayers;
 use crate::{FreezeConfig, FreezeOptimizer, KerasAdam};
 use anyhow::Context;
 use burn::optim::{GradientsParams, Optimizer};
-use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Int, Tensor, TensorData};
 use clap::{Args, Subcommand, ValueEnum};
 use polarity_core::{seed, ResetMethod, ResetRule};
@@ -158,7 +160,9 @@ fn parse_conditions(s: &str) -> anyhow::Result<Vec<Condition>> {
     if s.trim() == "all" {
         return Ok(Condition::ALL.to_vec());
     }
-    s.split(',').map(|c| c.trim().parse::<Condition>().map_err(anyhow::Error::msg)).collect()
+    s.split(',')
+        .map(|c| c.trim().parse::<Condition>().map_err(anyhow::Error::msg))
+        .collect()
 }
 
 fn preprocess_for(kind: DatasetKind, network: &NetworkConfig) -> Preprocess {
@@ -237,22 +241,39 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
         indicatif::ProgressBar::new((steps * plan.conditions.len()) as u64)
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} steps {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} steps {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     let names: Vec<String> = plan.conditions.iter().map(|c| c.to_string()).collect();
     let mut progress = |k: usize, p: crate::train::Progress| {
         bar.inc(1);
-        let acc = p.last_val_acc.map_or(String::new(), |v| format!(", val acc {v:.3}"));
+        let acc = p
+            .last_val_acc
+            .map_or(String::new(), |v| format!(", val acc {v:.3}"));
         bar.set_message(format!("{} epoch {}{acc}", names[k], p.epoch));
     };
     let results = match a.device {
         DeviceKind::Flex => {
             type B = burn::backend::Autodiff<burn::backend::Flex>;
-            run_conditions::<B>(&plan, pretrained.as_ref(), &train_set, &val_set, &Default::default(), &mut progress)?
+            run_conditions::<B>(
+                &plan,
+                pretrained.as_ref(),
+                &train_set,
+                &val_set,
+                &Default::default(),
+                &mut progress,
+            )?
         }
-        DeviceKind::Cuda => run_cuda(&plan, pretrained.as_ref(), &train_set, &val_set, &mut progress)?,
+        DeviceKind::Cuda => run_cuda(
+            &plan,
+            pretrained.as_ref(),
+            &train_set,
+            &val_set,
+            &mut progress,
+        )?,
     };
     bar.finish_and_clear();
     let (header, rows) = table(&plan, &results);
@@ -271,7 +292,10 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
         })).collect::<Vec<_>>(),
         "created_by": format!("polarity-burn {}", env!("CARGO_PKG_VERSION")),
     });
-    write_atomic(&a.out.with_extension("json"), serde_json::to_string_pretty(&sidecar)?.as_bytes())?;
+    write_atomic(
+        &a.out.with_extension("json"),
+        serde_json::to_string_pretty(&sidecar)?.as_bytes(),
+    )?;
     for r in &results {
         if let Some(last) = r.result.records.last() {
             println!(
@@ -297,7 +321,10 @@ fn cuda_device() -> anyhow::Result<burn::backend::cuda::CudaDevice> {
             .status()
             .is_ok_and(|s| s.success())
     }) || std::path::Path::new("/dev/nvidia0").exists();
-    anyhow::ensure!(found, "--device cuda: no NVIDIA driver found (libcuda.so.1 / /dev/nvidia0)");
+    anyhow::ensure!(
+        found,
+        "--device cuda: no NVIDIA driver found (libcuda.so.1 / /dev/nvidia0)"
+    );
     Ok(burn::backend::cuda::CudaDevice::default())
 }
 
@@ -368,25 +395,44 @@ fn bench_cuda(_: &NetworkConfig, _: &BenchArgs, _: usize) -> anyhow::Result<Vec<
     anyhow::bail!("this binary was built without CUDA support; rebuild with `--features cuda`")
 }
 
-fn bench_on<B: AutodiffBackend>(network: &NetworkConfig, a: &BenchArgs, side: usize, device: &B::Device) -> anyhow::Result<Vec<f64>> {
+fn bench_on<B: AutodiffBackend>(
+    network: &NetworkConfig,
+    a: &BenchArgs,
+    side: usize,
+    device: &B::Device,
+) -> anyhow::Result<Vec<f64>> {
     use crate::models::{PaperAlexNet, SmallCnn, TorchAlexNet};
     let mut rng = seed::rng(0, &[seed::label("bench")]);
     match network {
-        NetworkConfig::PaperAlexnet(c) => step_times::<B, PaperAlexNet<B>>(c.init(device, &mut rng)?, a, side, 3, device),
-        NetworkConfig::TorchAlexnet(c) => step_times::<B, TorchAlexNet<B>>(c.init(device, &mut rng)?, a, side, 3, device),
+        NetworkConfig::PaperAlexnet(c) => {
+            step_times::<B, PaperAlexNet<B>>(c.init(device, &mut rng)?, a, side, 3, device)
+        }
+        NetworkConfig::TorchAlexnet(c) => {
+            step_times::<B, TorchAlexNet<B>>(c.init(device, &mut rng)?, a, side, 3, device)
+        }
         NetworkConfig::SmallCnn(c) => {
             step_times::<B, SmallCnn<B>>(c.init(device, &mut rng)?, a, side, c.in_channels, device)
         }
     }
 }
 
-fn step_times<B, M>(mut model: M, a: &BenchArgs, side: usize, channels: usize, device: &B::Device) -> anyhow::Result<Vec<f64>>
+fn step_times<B, M>(
+    mut model: M,
+    a: &BenchArgs,
+    side: usize,
+    channels: usize,
+    device: &B::Device,
+) -> anyhow::Result<Vec<f64>>
 where
     B: AutodiffBackend,
     M: crate::models::TrainableClassifier<B>,
 {
     let n = a.batch_size;
-    let x = Tensor::<B, 4>::random([n, channels, side, side], burn::tensor::Distribution::Normal(0.0, 1.0), device);
+    let x = Tensor::<B, 4>::random(
+        [n, channels, side, side],
+        burn::tensor::Distribution::Normal(0.0, 1.0),
+        device,
+    );
     let labels: Vec<i64> = (0..n as i64).map(|i| i % 10).collect();
     let y = Tensor::<B, 1, Int>::from_data(TensorData::new(labels, [n]), device);
     let template = if a.no_freeze {

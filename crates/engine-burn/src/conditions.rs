@@ -87,7 +87,10 @@ impl FromStr for Condition {
             .find(|c| c.to_string() == s.to_ascii_lowercase())
             .ok_or_else(|| {
                 let names: Vec<String> = Condition::ALL.iter().map(|c| c.to_string()).collect();
-                format!("unknown condition '{s}'; expected one of {}", names.join(", "))
+                format!(
+                    "unknown condition '{s}'; expected one of {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -120,7 +123,11 @@ fn template_of(weights: &NamedTensors, source: &str) -> PolarityTemplate {
 /// The start of `condition` from the trial's random initial weights and, for IN conditions,
 /// the pretrained tensors (keyed by the same paths; parameters they do not name are the new
 /// layers and keep their random init). Shapes of pretrained tensors must match.
-pub fn start(condition: Condition, random_init: &NamedTensors, pretrained: Option<&NamedTensors>) -> Result<Start, crate::Error> {
+pub fn start(
+    condition: Condition,
+    random_init: &NamedTensors,
+    pretrained: Option<&NamedTensors>,
+) -> Result<Start, crate::Error> {
     let mut weights = random_init.clone();
     let mut aligned = Vec::new();
     match (condition.source, pretrained) {
@@ -135,9 +142,9 @@ pub fn start(condition: Condition, random_init: &NamedTensors, pretrained: Optio
             for (name, (shape, values)) in &pre.0 {
                 match weights.0.get_mut(name) {
                     None => problems.push(format!("  '{name}': no such parameter in the network")),
-                    Some((s, _)) if s != shape => {
-                        problems.push(format!("  '{name}': pretrained shape {shape:?}, network {s:?}"))
-                    }
+                    Some((s, _)) if s != shape => problems.push(format!(
+                        "  '{name}': pretrained shape {shape:?}, network {s:?}"
+                    )),
                     Some((_, w)) => {
                         if source == PolaritySource::InWeight {
                             w.clone_from(values);
@@ -162,7 +169,9 @@ pub fn start(condition: Condition, random_init: &NamedTensors, pretrained: Optio
             }
         }
     }
-    let template = condition.frozen.then(|| template_of(&weights, &format!("condition {condition}")));
+    let template = condition
+        .frozen
+        .then(|| template_of(&weights, &format!("condition {condition}")));
     Ok(Start {
         weights,
         template,
@@ -186,7 +195,9 @@ impl MagnitudeHistogram {
     pub const BINS: usize = 70;
 
     pub fn of_kernels(weights: &NamedTensors) -> Self {
-        let lower_edges: Vec<f64> = (0..Self::BINS).map(|k| 10f64.powf(k as f64 / 10.0 - 6.0)).collect();
+        let lower_edges: Vec<f64> = (0..Self::BINS)
+            .map(|k| 10f64.powf(k as f64 / 10.0 - 6.0))
+            .collect();
         let mut h = Self {
             lower_edges,
             counts: vec![0; Self::BINS],
@@ -236,10 +247,22 @@ mod tests {
     #[test]
     fn in_polarity_takes_pretrained_signs_on_random_magnitudes() {
         let (init, pre) = nets();
-        let s = start(Condition::new(PolaritySource::InPolarity, true), &init, Some(&pre)).unwrap();
+        let s = start(
+            Condition::new(PolaritySource::InPolarity, true),
+            &init,
+            Some(&pre),
+        )
+        .unwrap();
         // sign(pre) = [-, -, 0 (free: keeps +), +] on magnitudes [0.5, 0.25, 0.125, 2]
-        assert_eq!(s.weights.get("a.weight").unwrap().1, &[-0.5, -0.25, 0.125, 2.0]);
-        assert_eq!(s.weights.get("a.bias").unwrap().1, &[0.0, 0.0], "biases stay random-init");
+        assert_eq!(
+            s.weights.get("a.weight").unwrap().1,
+            &[-0.5, -0.25, 0.125, 2.0]
+        );
+        assert_eq!(
+            s.weights.get("a.bias").unwrap().1,
+            &[0.0, 0.0],
+            "biases stay random-init"
+        );
         assert_eq!(s.aligned, vec![("a.weight".to_string(), 2)]);
         let t = s.template.unwrap();
         // The template is the start's own signs: pretrained signs, and the head's random ones.
@@ -247,7 +270,12 @@ mod tests {
         assert_eq!(t.tensor("head.weight").unwrap().signs(), &[-1, 1]);
         assert!(t.tensor("a.bias").is_none(), "kernels only");
         // Its fluid partner starts identically and has no template.
-        let f = start(Condition::new(PolaritySource::InPolarity, false), &init, Some(&pre)).unwrap();
+        let f = start(
+            Condition::new(PolaritySource::InPolarity, false),
+            &init,
+            Some(&pre),
+        )
+        .unwrap();
         assert_eq!(f.weights, s.weights);
         assert!(f.template.is_none());
     }
@@ -255,11 +283,22 @@ mod tests {
     #[test]
     fn in_weight_loads_weights_and_biases_and_keeps_zero_entries_free() {
         let (init, pre) = nets();
-        let s = start(Condition::new(PolaritySource::InWeight, true), &init, Some(&pre)).unwrap();
-        assert_eq!(s.weights.get("a.weight").unwrap().1, &[-1.0, -1.0, 0.0, 3.0]);
+        let s = start(
+            Condition::new(PolaritySource::InWeight, true),
+            &init,
+            Some(&pre),
+        )
+        .unwrap();
+        assert_eq!(
+            s.weights.get("a.weight").unwrap().1,
+            &[-1.0, -1.0, 0.0, 3.0]
+        );
         assert_eq!(s.weights.get("a.bias").unwrap().1, &[0.1, -0.2]);
         assert_eq!(s.weights.get("head.weight").unwrap().1, &[-0.3, 0.7]);
-        assert_eq!(s.template.unwrap().tensor("a.weight").unwrap().signs(), &[-1, -1, 0, 1]);
+        assert_eq!(
+            s.template.unwrap().tensor("a.weight").unwrap().signs(),
+            &[-1, -1, 0, 1]
+        );
     }
 
     #[test]
@@ -267,10 +306,26 @@ mod tests {
         let (init, pre) = nets();
         let r = start(Condition::new(PolaritySource::Rand, true), &init, None).unwrap();
         assert_eq!(r.weights, init);
-        let p = start(Condition::new(PolaritySource::InPolarity, true), &init, Some(&pre)).unwrap();
-        assert_eq!(MagnitudeHistogram::of_kernels(&r.weights), MagnitudeHistogram::of_kernels(&p.weights));
-        let w = start(Condition::new(PolaritySource::InWeight, true), &init, Some(&pre)).unwrap();
-        assert_ne!(MagnitudeHistogram::of_kernels(&r.weights), MagnitudeHistogram::of_kernels(&w.weights));
+        let p = start(
+            Condition::new(PolaritySource::InPolarity, true),
+            &init,
+            Some(&pre),
+        )
+        .unwrap();
+        assert_eq!(
+            MagnitudeHistogram::of_kernels(&r.weights),
+            MagnitudeHistogram::of_kernels(&p.weights)
+        );
+        let w = start(
+            Condition::new(PolaritySource::InWeight, true),
+            &init,
+            Some(&pre),
+        )
+        .unwrap();
+        assert_ne!(
+            MagnitudeHistogram::of_kernels(&r.weights),
+            MagnitudeHistogram::of_kernels(&w.weights)
+        );
     }
 
     #[test]
@@ -280,7 +335,13 @@ mod tests {
         assert!(e.to_string().contains("needs pretrained weights"), "{e}");
         pre.insert("b.weight", vec![1, 1], vec![1.0]);
         pre.insert("a.bias", vec![3], vec![1.0, 2.0, 3.0]);
-        let e = start(Condition::new(PolaritySource::InPolarity, true), &init, Some(&pre)).unwrap_err().to_string();
+        let e = start(
+            Condition::new(PolaritySource::InPolarity, true),
+            &init,
+            Some(&pre),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("'b.weight'") && e.contains("'a.bias'"), "{e}");
     }
 
@@ -295,10 +356,11 @@ mod tests {
     #[test]
     fn histogram_bins() {
         let mut t = NamedTensors::default();
-        t.insert("k", vec![1, 5], vec![0.0, 1e-7, 1e-6, -0.5, 20.0]);
+        t.insert("k", vec![1, 5], vec![0.0, 1e-7, 2e-6, -0.5, 20.0]);
         let h = MagnitudeHistogram::of_kernels(&t);
         assert_eq!((h.zeros, h.below, h.above), (1, 1, 1));
-        assert_eq!(h.counts[0], 1);
+        // log10(2e-6) = -5.70 -> bin floor(0.30 * 10) = 3
+        assert_eq!(h.counts[3], 1);
         // log10(0.5) = -0.301 -> bin floor((6 - 0.301) * 10) = 56
         assert_eq!(h.counts[56], 1);
     }

@@ -403,7 +403,9 @@ where
 /// free). `source` names what the weights are (saved in the template's provenance).
 pub fn kernel_template<B: Backend, M: Module<B>>(model: &M, source: &str) -> PolarityTemplate {
     let values = crate::paths::param_values::<B, M>(model, Selection::Kernels);
-    let refs: Vec<(polarity_core::TensorSpec, &[f32])> =
-        values.iter().map(|(s, v)| (s.clone(), v.as_slice())).collect();
+    let refs: Vec<(polarity_core::TensorSpec, &[f32])> = values
+        .iter()
+        .map(|(s, v)| (s.clone(), v.as_slice()))
+        .collect();
     PolarityTemplate::from_weights(&refs, source)
 }

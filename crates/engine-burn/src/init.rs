@@ -34,7 +34,13 @@ fn truncated_normal(rng: &mut PolarityRng, sd: f64) -> f32 {
 
 impl KernelInit {
     /// `n` values for a kernel with the given fans (i.i.d., so the layout does not matter).
-    pub fn sample(self, n: usize, fan_in: usize, fan_out: usize, rng: &mut PolarityRng) -> Vec<f32> {
+    pub fn sample(
+        self,
+        n: usize,
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut PolarityRng,
+    ) -> Vec<f32> {
         let fan_sum = (fan_in + fan_out).max(1) as f64;
         match self {
             Self::GlorotNormal => {
@@ -59,7 +65,11 @@ mod tests {
     fn moments(v: &[f32]) -> (f64, f64, f32) {
         let n = v.len() as f64;
         let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
-        let var = v.iter().map(|&x| (f64::from(x) - mean).powi(2)).sum::<f64>() / n;
+        let var = v
+            .iter()
+            .map(|&x| (f64::from(x) - mean).powi(2))
+            .sum::<f64>()
+            / n;
         let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
         (mean, var.sqrt(), max)
     }

@@ -60,8 +60,14 @@ impl<B: Backend> SimpleOptimizer<B> for KerasAdam {
         let state = match state {
             Some(s) => KerasAdamState {
                 time: s.time + 1,
-                moment_1: s.moment_1.mul_scalar(b1).add(grad.clone().mul_scalar(1.0 - b1)),
-                moment_2: s.moment_2.mul_scalar(b2).add(grad.square().mul_scalar(1.0 - b2)),
+                moment_1: s
+                    .moment_1
+                    .mul_scalar(b1)
+                    .add(grad.clone().mul_scalar(1.0 - b1)),
+                moment_2: s
+                    .moment_2
+                    .mul_scalar(b2)
+                    .add(grad.square().mul_scalar(1.0 - b2)),
             },
             None => KerasAdamState {
                 time: 1,

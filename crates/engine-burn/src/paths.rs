@@ -178,7 +178,9 @@ pub fn set_param_values<B: Backend, M: Module<B>>(
     let mut problems = Vec::new();
     for (name, (shape, _)) in &values.0 {
         match specs.iter().find(|s| &s.name == name) {
-            None => problems.push(format!("  '{name}' {shape:?}: no such parameter in the model")),
+            None => problems.push(format!(
+                "  '{name}' {shape:?}: no such parameter in the model"
+            )),
             Some(s) if &s.shape != shape => problems.push(format!(
                 "  '{name}': given shape {shape:?}, model shape {:?}",
                 s.shape

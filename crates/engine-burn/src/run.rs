@@ -5,12 +5,14 @@
 
 use crate::conditions::{start, Condition, MagnitudeHistogram};
 use crate::models::{
-    ImageClassifier, PaperAlexNet, PaperAlexNetConfig, SmallCnn, SmallCnnConfig, TorchAlexNet, TorchAlexNetConfig,
-    TrainableClassifier,
+    ImageClassifier, PaperAlexNet, PaperAlexNetConfig, SmallCnn, SmallCnnConfig, TorchAlexNet,
+    TorchAlexNetConfig, TrainableClassifier,
 };
 use crate::paths::{set_param_values, NamedTensors};
 use crate::train::{train_network, ImageBatches, Progress, TrainOptions, TrainResult};
-use crate::weights::{load_caffe_alexnet, load_torchvision_alexnet, GroupedLayers, PretrainedWeights};
+use crate::weights::{
+    load_caffe_alexnet, load_torchvision_alexnet, GroupedLayers, PretrainedWeights,
+};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::seed;
 use serde::{Deserialize, Serialize};
@@ -39,7 +41,12 @@ pub enum NetworkConfig {
 impl NetworkConfig {
     /// The default configuration of `kind` for `in_channels` inputs at side `input_size`
     /// (`None`: the network's own default), with every width divided by `width_divisor`.
-    pub fn new(kind: NetworkKind, in_channels: usize, input_size: Option<usize>, width_divisor: usize) -> Self {
+    pub fn new(
+        kind: NetworkKind,
+        in_channels: usize,
+        input_size: Option<usize>,
+        width_divisor: usize,
+    ) -> Self {
         let d = width_divisor.max(1);
         let div = |x: usize| (x / d).max(1);
         match kind {
@@ -70,7 +77,11 @@ impl NetworkConfig {
     }
 
     /// The random initial weights of `trial` (the same for every condition of the trial).
-    pub fn initial_values(&self, experiment_seed: u64, trial: usize) -> Result<NamedTensors, crate::Error> {
+    pub fn initial_values(
+        &self,
+        experiment_seed: u64,
+        trial: usize,
+    ) -> Result<NamedTensors, crate::Error> {
         let mut rng = seed::rng(experiment_seed, &[seed::label("image-init"), trial as u64]);
         match self {
             Self::PaperAlexnet(c) => c.initial_values(&mut rng),
@@ -81,12 +92,17 @@ impl NetworkConfig {
 
     /// Reads pretrained weights for this network: `bvlc_alexnet.npy` for the paper's AlexNet,
     /// torchvision `.pth`/safetensors for torchvision's. The small CNN has none.
-    pub fn load_pretrained(&self, path: &Path, grouped: GroupedLayers) -> Result<PretrainedWeights, crate::Error> {
+    pub fn load_pretrained(
+        &self,
+        path: &Path,
+        grouped: GroupedLayers,
+    ) -> Result<PretrainedWeights, crate::Error> {
         match self {
             Self::PaperAlexnet(c) => load_caffe_alexnet(path, c, grouped),
             Self::TorchAlexnet(c) => load_torchvision_alexnet(path, c),
             Self::SmallCnn(_) => Err(crate::Error::Invalid(
-                "the small CNN has no pretrained weights; use it with the RAND-Polarity conditions".into(),
+                "the small CNN has no pretrained weights; use it with the RAND-Polarity conditions"
+                    .into(),
             )),
         }
     }
@@ -143,7 +159,9 @@ pub fn run_conditions<B: AutodiffBackend>(
     device: &B::Device,
     on_progress: &mut dyn FnMut(usize, Progress),
 ) -> anyhow::Result<Vec<ConditionResult>> {
-    let init = plan.network.initial_values(plan.experiment_seed, plan.trial)?;
+    let init = plan
+        .network
+        .initial_values(plan.experiment_seed, plan.trial)?;
     let mut out = Vec::new();
     for (k, &condition) in plan.conditions.iter().enumerate() {
         let s = start(condition, &init, pretrained.map(|p| &p.tensors))?;
@@ -195,9 +213,21 @@ pub fn run_conditions<B: AutodiffBackend>(
 /// The result table: one row per network per epoch. Per-kernel columns are
 /// `resets_<kernel>` and `flips_<kernel>` (dots in paths become underscores).
 pub fn table(plan: &RunPlan, results: &[ConditionResult]) -> (Vec<String>, Vec<Vec<String>>) {
-    let kernels: Vec<String> = results.first().map(|r| r.result.kernels.clone()).unwrap_or_default();
+    let kernels: Vec<String> = results
+        .first()
+        .map(|r| r.result.kernels.clone())
+        .unwrap_or_default();
     let mut header: Vec<String> = [
-        "dataset", "n_train", "network", "reset", "condition", "trial", "epoch", "train_loss", "train_acc", "val_loss",
+        "dataset",
+        "n_train",
+        "network",
+        "reset",
+        "condition",
+        "trial",
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "val_loss",
         "val_acc",
     ]
     .iter()
@@ -238,7 +268,10 @@ pub fn table(plan: &RunPlan, results: &[ConditionResult]) -> (Vec<String>, Vec<V
 /// Writes `bytes` to `path` atomically (a temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
@@ -246,7 +279,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         std::process::id()
     ));
     std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }
 

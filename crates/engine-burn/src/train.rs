@@ -6,7 +6,6 @@ use crate::freeze::{FreezeConfig, FreezeOptimizer};
 use crate::keras_adam::KerasAdam;
 use crate::models::{ImageClassifier, TrainableClassifier};
 use crate::paths::{param_values, Selection};
-use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::{AutodiffBackend, Backend};
@@ -107,12 +106,18 @@ pub struct Progress {
 /// network trained with the same `shuffle_seed`.
 pub fn epoch_order(n: usize, shuffle_seed: u64, epoch: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    let mut rng = seed::rng(shuffle_seed, &[seed::label("image-epoch-order"), epoch as u64]);
+    let mut rng = seed::rng(
+        shuffle_seed,
+        &[seed::label("image-epoch-order"), epoch as u64],
+    );
     order.shuffle(&mut rng);
     order
 }
 
-fn tensors<B: Backend>(batch: (Vec<f32>, [usize; 4], Vec<i64>), device: &B::Device) -> (Tensor<B, 4>, Tensor<B, 1, Int>) {
+fn tensors<B: Backend>(
+    batch: (Vec<f32>, [usize; 4], Vec<i64>),
+    device: &B::Device,
+) -> (Tensor<B, 4>, Tensor<B, 1, Int>) {
     let (x, shape, y) = batch;
     let n = y.len();
     (
@@ -134,9 +139,19 @@ pub fn evaluate<B: Backend, M: ImageClassifier<B>>(
     for chunk in all.chunks(batch_size.max(1)) {
         let (x, y) = tensors::<B>(data.batch(chunk)?, device);
         let logits = model.forward(x);
-        let loss: f32 = loss_fn.forward(logits.clone(), y.clone()).into_scalar().elem();
+        let loss: f32 = loss_fn
+            .forward(logits.clone(), y.clone())
+            .into_scalar()
+            .elem();
         loss_sum += f64::from(loss) * chunk.len() as f64;
-        correct += logits.argmax(1).squeeze_dim::<1>(1).equal(y).int().sum().into_scalar().elem::<i64>();
+        correct += logits
+            .argmax(1)
+            .squeeze_dim::<1>(1)
+            .equal(y)
+            .int()
+            .sum()
+            .into_scalar()
+            .elem::<i64>();
     }
     let n = data.len().max(1) as f64;
     Ok(((loss_sum / n) as f32, (correct as f64 / n) as f32))
@@ -199,9 +214,19 @@ where
             let (x, y) = tensors::<B>(train.batch(batch)?, device);
             let logits = model.forward(x);
             let loss = loss_fn.forward(logits.clone(), y.clone());
-            correct += logits.argmax(1).squeeze_dim::<1>(1).equal(y).int().sum().into_scalar().elem::<i64>();
+            correct += logits
+                .argmax(1)
+                .squeeze_dim::<1>(1)
+                .equal(y)
+                .int()
+                .sum()
+                .into_scalar()
+                .elem::<i64>();
             let loss_value: f32 = loss.clone().into_scalar().elem();
-            anyhow::ensure!(loss_value.is_finite(), "training loss became {loss_value} in epoch {epoch}");
+            anyhow::ensure!(
+                loss_value.is_finite(),
+                "training loss became {loss_value} in epoch {epoch}"
+            );
             loss_sum += f64::from(loss_value) * batch.len() as f64;
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(opts.lr, model, grads);
@@ -213,7 +238,12 @@ where
             });
         }
         let resets_by_layer = optim.take_reset_counts()?;
-        let (val_loss, val_acc) = evaluate::<B::InnerBackend, M::InnerModule>(&model.valid(), val, opts.eval_batch_size, device)?;
+        let (val_loss, val_acc) = evaluate::<B::InnerBackend, M::InnerModule>(
+            &model.valid(),
+            val,
+            opts.eval_batch_size,
+            device,
+        )?;
         last_val_acc = Some(val_acc);
         let signs = kernel_signs::<B, M>(&model);
         let flips = signs
@@ -224,7 +254,12 @@ where
         prev_signs = signs;
         let resets = kernels
             .iter()
-            .map(|k| resets_by_layer.iter().find(|l| &l.name == k).map_or(0, |l| l.resets))
+            .map(|k| {
+                resets_by_layer
+                    .iter()
+                    .find(|l| &l.name == k)
+                    .map_or(0, |l| l.resets)
+            })
             .collect();
         let n = train.len() as f64;
         records.push(EpochRecord {

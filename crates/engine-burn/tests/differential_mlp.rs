@@ -16,7 +16,10 @@ use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
-use polarity_burn::{param_values, set_param_values, FreezeConfig, FreezeOptimizer, KerasAdam, NamedTensors, Selection};
+use polarity_burn::{
+    param_values, set_param_values, FreezeConfig, FreezeOptimizer, KerasAdam, NamedTensors,
+    Selection,
+};
 use polarity_core::{seed, InitAlignment, PolarityTemplate, ResetMethod, ResetRule, TensorSpec};
 use polarity_mlp::data::epoch_order;
 use polarity_mlp::{reference, Dataset, MlpParams, MlpTemplate, NetworkJob, TrainConfig};
@@ -32,14 +35,19 @@ struct Mlp<B: Backend> {
 
 impl<B: Backend> Mlp<B> {
     fn new(inputs: usize, hidden: usize, device: &B::Device) -> Self {
-        let lin = |i, o| LinearConfig::new(i, o).with_initializer(Initializer::Zeros).init(device);
+        let lin = |i, o| {
+            LinearConfig::new(i, o)
+                .with_initializer(Initializer::Zeros)
+                .init(device)
+        };
         Self {
             hidden: lin(inputs, hidden),
             output: lin(hidden, 1),
         }
     }
     fn logits(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
-        self.output.forward(burn::tensor::activation::relu(self.hidden.forward(x)))
+        self.output
+            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
     }
 }
 
@@ -66,7 +74,11 @@ fn dataset(n: usize, seed_value: u64) -> Dataset {
 
 fn initial_params() -> MlpParams {
     let mut rng = seed::rng(11, &[]);
-    let mut draw = |n: usize, s: f32| (0..n).map(|_| rng.random_range(-s..s)).collect::<Vec<f32>>();
+    let mut draw = |n: usize, s: f32| {
+        (0..n)
+            .map(|_| rng.random_range(-s..s))
+            .collect::<Vec<f32>>()
+    };
     MlpParams {
         inputs: D,
         hidden: H,
@@ -94,16 +106,31 @@ struct BurnRun {
     worst_violation: f32,
 }
 
-fn burn_run(start: &MlpParams, template: &PolarityTemplate, cfg: &TrainConfig, train: &Dataset, val: &Dataset, shuffle_seed: u64) -> BurnRun {
+fn burn_run(
+    start: &MlpParams,
+    template: &PolarityTemplate,
+    cfg: &TrainConfig,
+    train: &Dataset,
+    val: &Dataset,
+    shuffle_seed: u64,
+) -> BurnRun {
     let device = Default::default();
     B::seed(&device, 5);
-    let mut model = set_param_values(Mlp::<B>::new(D, H, &device), &to_named(start), &device).unwrap();
+    let mut model =
+        set_param_values(Mlp::<B>::new(D, H, &device), &to_named(start), &device).unwrap();
     let adam = KerasAdam {
         beta_1: cfg.beta1,
         beta_2: cfg.beta2,
         epsilon: cfg.adam_eps,
     };
-    let mut optim = FreezeOptimizer::new(adam.init(), &model, template, FreezeConfig::new(cfg.reset), &device).unwrap();
+    let mut optim = FreezeOptimizer::new(
+        adam.init(),
+        &model,
+        template,
+        FreezeConfig::new(cfg.reset),
+        &device,
+    )
+    .unwrap();
     let signs = |name: &str| template.tensor(name).unwrap().signs().to_vec();
     let (t1, t2) = (signs("hidden.weight"), signs("output.weight"));
     let mut worst = 0.0f32;
@@ -126,7 +153,11 @@ fn burn_run(start: &MlpParams, template: &PolarityTemplate, cfg: &TrainConfig, t
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(f64::from(cfg.lr), model, grads);
             for (spec, values) in param_values::<B, _>(&model, Selection::Kernels) {
-                let t = if spec.name == "hidden.weight" { &t1 } else { &t2 };
+                let t = if spec.name == "hidden.weight" {
+                    &t1
+                } else {
+                    &t2
+                };
                 for (w, s) in values.iter().zip(t) {
                     if w * f32::from(*s) < 0.0 {
                         worst = worst.max(w.abs());
@@ -142,7 +173,12 @@ fn burn_run(start: &MlpParams, template: &PolarityTemplate, cfg: &TrainConfig, t
         let val_acc = pred.equal(y).float().mean().into_scalar();
         let counts = optim.take_reset_counts().unwrap();
         let get = |n: &str| counts.iter().find(|c| c.name == n).unwrap().resets;
-        epochs.push(((loss_sum / train.len() as f64) as f32, val_loss, val_acc, [get("hidden.weight"), get("output.weight")]));
+        epochs.push((
+            (loss_sum / train.len() as f64) as f32,
+            val_loss,
+            val_acc,
+            [get("hidden.weight"), get("output.weight")],
+        ));
     }
     let weights = NamedTensors(
         param_values::<B, _>(&model, Selection::All)
@@ -160,7 +196,10 @@ fn burn_run(start: &MlpParams, template: &PolarityTemplate, cfg: &TrainConfig, t
 /// A random template (not the init's own signs, so resets happen) and the init flipped onto
 /// it, as the paper's image code aligns initial weights.
 fn setup() -> (MlpParams, PolarityTemplate, Dataset, Dataset) {
-    let specs = [TensorSpec::new("hidden.weight", vec![D, H]), TensorSpec::new("output.weight", vec![H, 1])];
+    let specs = [
+        TensorSpec::new("hidden.weight", vec![D, H]),
+        TensorSpec::new("output.weight", vec![H, 1]),
+    ];
     let template = PolarityTemplate::random(&specs, 3);
     let mut start = initial_params();
     let mt = MlpTemplate::from_polarity(&template, D, H).unwrap();
@@ -187,19 +226,48 @@ fn compare(method: ResetMethod, eps: f32) {
     let run = burn_run(&start, &template, &cfg, &train, &val, 21);
 
     let total_resets: u64 = run.epochs.iter().map(|e| e.3[0] + e.3[1]).sum();
-    assert!(total_resets > 0, "{method}: the configuration must exercise resets");
-    assert_eq!(run.worst_violation, 0.0, "{method}: a weight violated its template after a step");
+    assert!(
+        total_resets > 0,
+        "{method}: the configuration must exercise resets"
+    );
+    assert_eq!(
+        run.worst_violation, 0.0,
+        "{method}: a weight violated its template after a step"
+    );
     for (e, (r, b)) in ref_records.iter().zip(&run.epochs).enumerate() {
-        assert!((r.train_loss - b.0).abs() < 1e-4, "{method} epoch {e}: train loss {} vs {}", r.train_loss, b.0);
-        assert!((r.val_loss - b.1).abs() < 1e-4, "{method} epoch {e}: val loss {} vs {}", r.val_loss, b.1);
-        assert!((r.val_acc - b.2).abs() < 1e-6, "{method} epoch {e}: val acc {} vs {}", r.val_acc, b.2);
-        assert_eq!([u64::from(r.resets[0]), u64::from(r.resets[1])], b.3, "{method} epoch {e}: resets per layer");
+        assert!(
+            (r.train_loss - b.0).abs() < 1e-4,
+            "{method} epoch {e}: train loss {} vs {}",
+            r.train_loss,
+            b.0
+        );
+        assert!(
+            (r.val_loss - b.1).abs() < 1e-4,
+            "{method} epoch {e}: val loss {} vs {}",
+            r.val_loss,
+            b.1
+        );
+        assert!(
+            (r.val_acc - b.2).abs() < 1e-6,
+            "{method} epoch {e}: val acc {} vs {}",
+            r.val_acc,
+            b.2
+        );
+        assert_eq!(
+            [u64::from(r.resets[0]), u64::from(r.resets[1])],
+            b.3,
+            "{method} epoch {e}: resets per layer"
+        );
     }
     let reference = to_named(&ref_params);
     for (name, (shape, want)) in &reference.0 {
         let (got_shape, got) = run.weights.get(name).unwrap();
         assert_eq!(got_shape, shape.as_slice());
-        let worst = want.iter().zip(got).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let worst = want
+            .iter()
+            .zip(got)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
         assert!(worst < 1e-4, "{method}: '{name}' differs by {worst}");
     }
 }
@@ -243,7 +311,14 @@ fn posrand_resets_keep_template_sign_and_stay_below_eps() {
     let device = Default::default();
     let model = set_param_values(Mlp::<B>::new(D, H, &device), &to_named(&start), &device).unwrap();
     let rule = ResetRule::new(ResetMethod::PosRand, eps);
-    let mut optim = FreezeOptimizer::new(KerasAdam::default().init(), &model, &template, FreezeConfig::new(rule), &device).unwrap();
+    let mut optim = FreezeOptimizer::new(
+        KerasAdam::default().init(),
+        &model,
+        &template,
+        FreezeConfig::new(rule),
+        &device,
+    )
+    .unwrap();
     let mut zero_optim = FreezeOptimizer::new(
         KerasAdam::default().init(),
         &model,
@@ -257,7 +332,10 @@ fn posrand_resets_keep_template_sign_and_stay_below_eps() {
     let y: Vec<f32> = train.y.clone();
     let loss_of = |m: &Mlp<B>| {
         bce(
-            m.logits(Tensor::from_data(TensorData::new(x.clone(), [train.len(), D]), &device)),
+            m.logits(Tensor::from_data(
+                TensorData::new(x.clone(), [train.len(), D]),
+                &device,
+            )),
             Tensor::from_data(TensorData::new(y.clone(), [train.len(), 1]), &device),
         )
     };
@@ -266,14 +344,20 @@ fn posrand_resets_keep_template_sign_and_stay_below_eps() {
     let a = optim.step(1.0, model.clone(), g1);
     let g2 = GradientsParams::from_grads(loss_of(&model).backward(), &model);
     let z = zero_optim.step(1.0, model, g2);
-    let (pa, pz) = (param_values::<B, _>(&a, Selection::Kernels), param_values::<B, _>(&z, Selection::Kernels));
+    let (pa, pz) = (
+        param_values::<B, _>(&a, Selection::Kernels),
+        param_values::<B, _>(&z, Selection::Kernels),
+    );
     let mut reset = 0;
     for ((spec, va), (_, vz)) in pa.iter().zip(&pz) {
         let t = template.tensor(&spec.name).unwrap().signs();
         for ((wa, wz), s) in va.iter().zip(vz).zip(t) {
             if *wz == 0.0 && *s != 0 {
                 reset += 1;
-                assert!(wa * f32::from(*s) >= 0.0 && wa.abs() < eps, "posRand value {wa} for sign {s}");
+                assert!(
+                    wa * f32::from(*s) >= 0.0 && wa.abs() < eps,
+                    "posRand value {wa} for sign {s}"
+                );
             } else {
                 assert_eq!(wa, wz, "non-reset weights are Adam's");
             }

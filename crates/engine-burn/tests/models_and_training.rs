@@ -3,7 +3,9 @@
 
 use burn::backend::{Autodiff, Flex};
 use polarity_burn::conditions::{Condition, PolaritySource};
-use polarity_burn::models::{ImageClassifier, PaperAlexNetConfig, SmallCnnConfig, TorchAlexNetConfig};
+use polarity_burn::models::{
+    ImageClassifier, PaperAlexNetConfig, SmallCnnConfig, TorchAlexNetConfig,
+};
 use polarity_burn::run::{run_conditions, table, NetworkConfig, RunPlan};
 use polarity_burn::train::{ImageBatches, TrainOptions};
 use polarity_burn::weights::PretrainedWeights;
@@ -15,7 +17,12 @@ type B = Autodiff<Flex>;
 #[test]
 fn paper_alexnet_has_the_papers_layers() {
     let device = Default::default();
-    let specs = param_specs::<Flex, _>(&PaperAlexNetConfig::default().init_zeros::<Flex>(&device).unwrap(), Selection::Kernels);
+    let specs = param_specs::<Flex, _>(
+        &PaperAlexNetConfig::default()
+            .init_zeros::<Flex>(&device)
+            .unwrap(),
+        Selection::Kernels,
+    );
     let got: Vec<(String, Vec<usize>)> = specs.into_iter().map(|s| (s.name, s.shape)).collect();
     let want: Vec<(String, Vec<usize>)> = [
         ("conv1.weight", vec![96, 3, 11, 11]),
@@ -33,12 +40,20 @@ fn paper_alexnet_has_the_papers_layers() {
     .collect();
     assert_eq!(got, want);
     // torchvision's channel counts and 6x6 pool
-    let tv = param_specs::<Flex, _>(&TorchAlexNetConfig::default().init_zeros::<Flex>(&device), Selection::Kernels);
+    let tv = param_specs::<Flex, _>(
+        &TorchAlexNetConfig::default().init_zeros::<Flex>(&device),
+        Selection::Kernels,
+    );
     let shapes: Vec<Vec<usize>> = tv.into_iter().map(|s| s.shape).collect();
     assert_eq!(shapes[1], vec![192, 64, 5, 5]);
     assert_eq!(shapes[5], vec![9216, 4096]);
     assert_eq!(shapes[7], vec![4096, 10]);
-    assert!(PaperAlexNetConfig { input_size: 60, ..Default::default() }.flatten_dim().is_err());
+    assert!(PaperAlexNetConfig {
+        input_size: 60,
+        ..Default::default()
+    }
+    .flatten_dim()
+    .is_err());
 }
 
 #[test]
@@ -52,9 +67,19 @@ fn small_networks_run_forward() {
         ..Default::default()
     };
     let m = paper.init::<Flex>(&device, &mut rng).unwrap();
-    assert_eq!(m.forward(burn::tensor::Tensor::ones([2, 3, 67, 67], &device)).dims(), [2, 10]);
-    let cnn = SmallCnnConfig::default().init::<Flex>(&device, &mut rng).unwrap();
-    assert_eq!(cnn.forward(burn::tensor::Tensor::ones([3, 1, 28, 28], &device)).dims(), [3, 10]);
+    assert_eq!(
+        m.forward(burn::tensor::Tensor::ones([2, 3, 67, 67], &device))
+            .dims(),
+        [2, 10]
+    );
+    let cnn = SmallCnnConfig::default()
+        .init::<Flex>(&device, &mut rng)
+        .unwrap();
+    assert_eq!(
+        cnn.forward(burn::tensor::Tensor::ones([3, 1, 28, 28], &device))
+            .dims(),
+        [3, 10]
+    );
 }
 
 /// 1-channel 12x12 images whose class is given by which quadrant is bright (4 classes).
@@ -129,19 +154,35 @@ fn all_six_conditions_train_from_identical_starts() {
     };
     let device = Default::default();
     let mut steps = 0;
-    let results = run_conditions::<B>(&plan, Some(&pretrained), &Quadrants { n: 64 }, &Quadrants { n: 40 }, &device, &mut |_, _| {
-        steps += 1
-    })
+    let results = run_conditions::<B>(
+        &plan,
+        Some(&pretrained),
+        &Quadrants { n: 64 },
+        &Quadrants { n: 40 },
+        &device,
+        &mut |_, _| steps += 1,
+    )
     .unwrap();
     assert_eq!(steps, 6 * 6 * 4);
     assert_eq!(results.len(), 6);
-    let by = |source, frozen| results.iter().find(|r| r.condition == Condition::new(source, frozen)).unwrap();
+    let by = |source, frozen| {
+        results
+            .iter()
+            .find(|r| r.condition == Condition::new(source, frozen))
+            .unwrap()
+    };
     for r in &results {
         assert_eq!(r.result.kernels.len(), 5);
         assert_eq!(r.result.records.len(), 6);
         let first = &r.result.records[0];
         let last = r.result.records.last().unwrap();
-        assert!(last.train_loss < first.train_loss, "{}: loss {} -> {}", r.condition, first.train_loss, last.train_loss);
+        assert!(
+            last.train_loss < first.train_loss,
+            "{}: loss {} -> {}",
+            r.condition,
+            first.train_loss,
+            last.train_loss
+        );
         let resets: u64 = r.result.records.iter().flat_map(|e| e.resets.iter()).sum();
         if r.condition.frozen {
             assert!(resets > 0, "{}: frozen networks reset weights", r.condition);
@@ -151,16 +192,34 @@ fn all_six_conditions_train_from_identical_starts() {
     }
     // Frozen and fluid partners start identically: same histogram, same first-epoch flips can
     // differ, but the starting weights' magnitudes are the same for RAND and IN-Polarity.
-    assert_eq!(by(PolaritySource::Rand, true).initial_magnitudes, by(PolaritySource::Rand, false).initial_magnitudes);
-    assert_eq!(by(PolaritySource::Rand, true).initial_magnitudes, by(PolaritySource::InPolarity, true).initial_magnitudes);
-    assert_ne!(by(PolaritySource::Rand, true).initial_magnitudes, by(PolaritySource::InWeight, true).initial_magnitudes);
+    assert_eq!(
+        by(PolaritySource::Rand, true).initial_magnitudes,
+        by(PolaritySource::Rand, false).initial_magnitudes
+    );
+    assert_eq!(
+        by(PolaritySource::Rand, true).initial_magnitudes,
+        by(PolaritySource::InPolarity, true).initial_magnitudes
+    );
+    assert_ne!(
+        by(PolaritySource::Rand, true).initial_magnitudes,
+        by(PolaritySource::InWeight, true).initial_magnitudes
+    );
     // IN-Polarity flipped the random conv kernels whose sign disagreed with the pretrained ones:
     // here the pretrained weights are the negated init, so every non-zero entry flipped.
-    let aligned: usize = by(PolaritySource::InPolarity, true).aligned.iter().map(|(_, n)| n).sum();
-    let conv_entries: usize = ["conv1.weight", "conv2.weight"].iter().map(|n| init.get(n).unwrap().1.len()).sum();
+    let aligned: usize = by(PolaritySource::InPolarity, true)
+        .aligned
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    let conv_entries: usize = ["conv1.weight", "conv2.weight"]
+        .iter()
+        .map(|n| init.get(n).unwrap().1.len())
+        .sum();
     assert_eq!(aligned, conv_entries);
     let (header, rows) = table(&plan, &results);
     assert_eq!(rows.len(), 36);
-    assert!(header.contains(&"resets_conv1".to_string()) && header.contains(&"flips_out".to_string()));
+    assert!(
+        header.contains(&"resets_conv1".to_string()) && header.contains(&"flips_out".to_string())
+    );
     assert!(rows.iter().all(|r| r.len() == header.len()));
 }

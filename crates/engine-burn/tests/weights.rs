@@ -3,12 +3,16 @@
 
 use burn::backend::Flex;
 use polarity_burn::models::{ImageClassifier, PaperAlexNetConfig, TorchAlexNetConfig};
-use polarity_burn::weights::{load_caffe_alexnet, load_torchvision_alexnet, read_tensor_file, GroupedLayers};
+use polarity_burn::weights::{
+    load_caffe_alexnet, load_torchvision_alexnet, read_tensor_file, GroupedLayers,
+};
 use polarity_burn::{set_param_values, NamedTensors};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn expected() -> serde_json::Value {
@@ -16,11 +20,19 @@ fn expected() -> serde_json::Value {
 }
 
 fn values(v: &serde_json::Value) -> Vec<f32> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
 }
 
 fn shape(v: &serde_json::Value) -> Vec<usize> {
-    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
 }
 
 fn tiny_torch(classes: usize) -> TorchAlexNetConfig {
@@ -46,11 +58,18 @@ fn tiny_paper() -> PaperAlexNetConfig {
 fn every_torch_format_reads_the_same_tensors_as_written() {
     let exp = expected();
     let tv = exp["torchvision"].as_object().unwrap();
-    for file in ["tv_alexnet_zip.pth", "tv_alexnet_nested_zip.pth", "tv_alexnet_legacy.pth", "tv_alexnet.safetensors"] {
+    for file in [
+        "tv_alexnet_zip.pth",
+        "tv_alexnet_nested_zip.pth",
+        "tv_alexnet_legacy.pth",
+        "tv_alexnet.safetensors",
+    ] {
         let raw = read_tensor_file(&fixture(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(raw.len(), tv.len(), "{file}");
         for (name, t) in tv {
-            let (s, v) = raw.get(name).unwrap_or_else(|| panic!("{file}: {name} missing"));
+            let (s, v) = raw
+                .get(name)
+                .unwrap_or_else(|| panic!("{file}: {name} missing"));
             assert_eq!(s, shape(&t["shape"]).as_slice(), "{file} {name}");
             assert_eq!(v, values(&t["values"]).as_slice(), "{file} {name}");
         }
@@ -63,13 +82,25 @@ fn torchvision_weights_map_to_burn_names_and_layouts() {
     let tv = &exp["torchvision"];
     let w = load_torchvision_alexnet(&fixture("tv_alexnet_zip.pth"), &tiny_torch(10)).unwrap();
     assert_eq!(w.format, "torch-pth");
-    assert_eq!(w.checksum_verified, None, "no published checksum for a fixture");
+    assert_eq!(
+        w.checksum_verified, None,
+        "no published checksum for a fixture"
+    );
     assert_eq!(w.sha256.len(), 64);
     // The 1000-way (here 5-way) head does not fit a 10-class network: left out and reported.
-    assert_eq!(w.unused, vec!["classifier.6.bias".to_string(), "classifier.6.weight".to_string()]);
+    assert_eq!(
+        w.unused,
+        vec![
+            "classifier.6.bias".to_string(),
+            "classifier.6.weight".to_string()
+        ]
+    );
     assert!(w.tensors.get("fc8.weight").is_none());
     // conv: same layout
-    assert_eq!(w.tensors.get("conv2.weight").unwrap().1, values(&tv["features.3.weight"]["values"]).as_slice());
+    assert_eq!(
+        w.tensors.get("conv2.weight").unwrap().1,
+        values(&tv["features.3.weight"]["values"]).as_slice()
+    );
     // linear: PyTorch [out, in] = [12, 6] becomes burn [in, out] = [6, 12]
     let (s, v) = w.tensors.get("fc6.weight").unwrap();
     assert_eq!(s, &[6, 12]);
@@ -86,7 +117,12 @@ fn torchvision_weights_map_to_burn_names_and_layouts() {
     assert_eq!(w5.tensors.get("fc8.weight").unwrap().0, &[12, 5]);
     // The tensors load into the network and it runs (63x63 is torchvision's minimum input).
     let device = Default::default();
-    let model = set_param_values(tiny_torch(5).init_zeros::<Flex>(&device), &w5.tensors, &device).unwrap();
+    let model = set_param_values(
+        tiny_torch(5).init_zeros::<Flex>(&device),
+        &w5.tensors,
+        &device,
+    )
+    .unwrap();
     let out = model.forward(burn::tensor::Tensor::ones([2, 3, 63, 63], &device));
     assert_eq!(out.dims(), [2, 5]);
     // Signs of the kernels: the fixture's exact zero at entry 0 is a free template entry.
@@ -101,16 +137,28 @@ fn published_checksum_mismatch_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alexnet-owt-7be5be79.pth");
     std::fs::copy(fixture("tv_alexnet_zip.pth"), &path).unwrap();
-    let e = load_torchvision_alexnet(&path, &tiny_torch(10)).unwrap_err().to_string();
-    assert!(e.contains("does not match the published") && e.contains("alexnet-owt-7be5be79.pth"), "{e}");
+    let e = load_torchvision_alexnet(&path, &tiny_torch(10))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("does not match the published") && e.contains("alexnet-owt-7be5be79.pth"),
+        "{e}"
+    );
 }
 
 #[test]
 fn wrong_network_lists_every_mismatch() {
-    let e = load_torchvision_alexnet(&fixture("tv_alexnet_zip.pth"), &TorchAlexNetConfig::default())
-        .unwrap_err()
-        .to_string();
-    for name in ["features.0.weight", "features.10.weight", "classifier.4.weight"] {
+    let e = load_torchvision_alexnet(
+        &fixture("tv_alexnet_zip.pth"),
+        &TorchAlexNetConfig::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    for name in [
+        "features.0.weight",
+        "features.10.weight",
+        "classifier.4.weight",
+    ] {
         assert!(e.contains(name), "{name} not in: {e}");
     }
 }
@@ -123,8 +171,18 @@ fn caffe_expected(layer: &str) -> (Vec<usize>, Vec<f32>) {
 
 #[test]
 fn caffe_npy_in_both_pickle_protocols_expands_grouped_layers_block_diagonally() {
-    let a = load_caffe_alexnet(&fixture("caffe_alexnet_tiny.npy"), &tiny_paper(), GroupedLayers::ExpandFree).unwrap();
-    let b = load_caffe_alexnet(&fixture("caffe_alexnet_tiny_p2.npy"), &tiny_paper(), GroupedLayers::ExpandFree).unwrap();
+    let a = load_caffe_alexnet(
+        &fixture("caffe_alexnet_tiny.npy"),
+        &tiny_paper(),
+        GroupedLayers::ExpandFree,
+    )
+    .unwrap();
+    let b = load_caffe_alexnet(
+        &fixture("caffe_alexnet_tiny_p2.npy"),
+        &tiny_paper(),
+        GroupedLayers::ExpandFree,
+    )
+    .unwrap();
     assert_eq!(a.tensors, b.tensors);
     assert_eq!(a.format, "caffe-npy");
     // conv2 in TF order (5, 5, 2, 8), 2 groups -> burn [8, 4, 5, 5], block-diagonal.
@@ -138,7 +196,11 @@ fn caffe_npy_in_both_pickle_protocols_expands_grouped_layers_block_diagonally() 
                 for x in 0..5 {
                     let got = v[((o * 4 + i) * 5 + y) * 5 + x];
                     let (go, gi) = (o / 4, i / 2);
-                    let want = if go == gi { tf[((y * 5 + x) * 2 + i % 2) * 8 + o] } else { 0.0 };
+                    let want = if go == gi {
+                        tf[((y * 5 + x) * 2 + i % 2) * 8 + o]
+                    } else {
+                        0.0
+                    };
                     assert_eq!(got, want, "conv2[{o}, {i}, {y}, {x}]");
                 }
             }
@@ -151,34 +213,87 @@ fn caffe_npy_in_both_pickle_protocols_expands_grouped_layers_block_diagonally() 
         let zeros = signs.iter().filter(|s| **s == 0).count();
         assert_eq!(zeros, signs.len() / 2 + 1, "{layer}");
     }
-    assert_eq!(t.tensor("conv3.weight").unwrap().signs().iter().filter(|s| **s == 0).count(), 1);
+    assert_eq!(
+        t.tensor("conv3.weight")
+            .unwrap()
+            .signs()
+            .iter()
+            .filter(|s| **s == 0)
+            .count(),
+        1
+    );
     // fc layers are already [in, out]; biases are taken as they are.
-    assert_eq!(a.tensors.get("fc7.weight").unwrap().1, caffe_expected("fc7").1.as_slice());
+    assert_eq!(
+        a.tensors.get("fc7.weight").unwrap().1,
+        caffe_expected("fc7").1.as_slice()
+    );
     let device = Default::default();
-    let model = set_param_values(tiny_paper().init_zeros::<Flex>(&device).unwrap(), &a.tensors, &device).unwrap();
-    assert_eq!(model.forward(burn::tensor::Tensor::ones([1, 3, 67, 67], &device)).dims(), [1, 10]);
+    let model = set_param_values(
+        tiny_paper().init_zeros::<Flex>(&device).unwrap(),
+        &a.tensors,
+        &device,
+    )
+    .unwrap();
+    assert_eq!(
+        model
+            .forward(burn::tensor::Tensor::ones([1, 3, 67, 67], &device))
+            .dims(),
+        [1, 10]
+    );
 }
 
 #[test]
 fn caffe_grouped_option_keeps_the_blocks_for_a_grouped_network() {
     let cfg = tiny_paper().caffe_groups();
-    let w = load_caffe_alexnet(&fixture("caffe_alexnet_tiny.npy"), &cfg, GroupedLayers::Grouped).unwrap();
+    let w = load_caffe_alexnet(
+        &fixture("caffe_alexnet_tiny.npy"),
+        &cfg,
+        GroupedLayers::Grouped,
+    )
+    .unwrap();
     assert_eq!(w.tensors.get("conv2.weight").unwrap().0, &[8, 2, 5, 5]);
     let t = w.kernel_template();
-    assert_eq!(t.tensor("conv4.weight").unwrap().signs().iter().filter(|s| **s == 0).count(), 1);
+    assert_eq!(
+        t.tensor("conv4.weight")
+            .unwrap()
+            .signs()
+            .iter()
+            .filter(|s| **s == 0)
+            .count(),
+        1
+    );
     let device = Default::default();
-    let model = set_param_values(cfg.init_zeros::<Flex>(&device).unwrap(), &w.tensors, &device).unwrap();
-    assert_eq!(model.forward(burn::tensor::Tensor::ones([1, 3, 67, 67], &device)).dims(), [1, 10]);
+    let model = set_param_values(
+        cfg.init_zeros::<Flex>(&device).unwrap(),
+        &w.tensors,
+        &device,
+    )
+    .unwrap();
+    assert_eq!(
+        model
+            .forward(burn::tensor::Tensor::ones([1, 3, 67, 67], &device))
+            .dims(),
+        [1, 10]
+    );
     // Asking for the expanded layout with a grouped network is a clear error.
-    let e = load_caffe_alexnet(&fixture("caffe_alexnet_tiny.npy"), &cfg, GroupedLayers::ExpandFree).unwrap_err();
+    let e = load_caffe_alexnet(
+        &fixture("caffe_alexnet_tiny.npy"),
+        &cfg,
+        GroupedLayers::ExpandFree,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("groups"), "{e}");
 }
 
 #[test]
 fn caffe_shape_errors_name_the_layers() {
-    let e = load_caffe_alexnet(&fixture("caffe_alexnet_tiny.npy"), &PaperAlexNetConfig::default(), GroupedLayers::ExpandFree)
-        .unwrap_err()
-        .to_string();
+    let e = load_caffe_alexnet(
+        &fixture("caffe_alexnet_tiny.npy"),
+        &PaperAlexNetConfig::default(),
+        GroupedLayers::ExpandFree,
+    )
+    .unwrap_err()
+    .to_string();
     for layer in ["'conv1'", "'conv5'", "'fc6'", "'fc8'"] {
         assert!(e.contains(layer), "{layer} not in: {e}");
     }
@@ -187,7 +302,9 @@ fn caffe_shape_errors_name_the_layers() {
     let mut bytes = std::fs::read(fixture("caffe_alexnet_tiny.npy")).unwrap();
     bytes.truncate(bytes.len() / 2);
     std::fs::write(&bad, bytes).unwrap();
-    let e = load_caffe_alexnet(&bad, &tiny_paper(), GroupedLayers::ExpandFree).unwrap_err().to_string();
+    let e = load_caffe_alexnet(&bad, &tiny_paper(), GroupedLayers::ExpandFree)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("bad.npy") && e.contains("truncated"), "{e}");
 }
 
@@ -197,6 +314,17 @@ fn set_param_values_lists_all_mismatches() {
     let mut t = NamedTensors::default();
     t.insert("conv1.weight", vec![1, 1], vec![0.0]);
     t.insert("nope.weight", vec![1], vec![0.0]);
-    let e = set_param_values(tiny_paper().init_zeros::<Flex>(&device).unwrap(), &t, &device).unwrap_err().to_string();
-    assert!(e.contains("'conv1.weight'") && e.contains("'nope.weight'") && e.contains("model parameters"), "{e}");
+    let e = set_param_values(
+        tiny_paper().init_zeros::<Flex>(&device).unwrap(),
+        &t,
+        &device,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("'conv1.weight'")
+            && e.contains("'nope.weight'")
+            && e.contains("model parameters"),
+        "{e}"
+    );
 }

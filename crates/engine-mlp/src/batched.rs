@@ -14,7 +14,7 @@ use polarity_core::seed::{self, PolarityRng};
 use polarity_core::sign_of;
 use rayon::prelude::*;
 
-/// Networks per pack (AVX2 width for f32).
+/// Networks per pack: one AVX-512 register of f32 (two AVX2 registers).
 pub const LANES: usize = 8;
 type V = [f32; LANES];
 
@@ -43,29 +43,29 @@ pub fn train_many(
     // Packs: consecutive jobs of equal shape, at most LANES each.
     let mut packs: Vec<Vec<usize>> = Vec::new();
     for (k, job) in jobs.iter().enumerate() {
-        let same = packs.last().is_some_and(|p| {
-            p.len() < LANES && jobs[p[0]].params.hidden == job.params.hidden
-        });
+        let same = packs
+            .last()
+            .is_some_and(|p| p.len() < LANES && jobs[p[0]].params.hidden == job.params.hidden);
         if same {
             packs.last_mut().unwrap().push(k);
         } else {
             packs.push(vec![k]);
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(|e| EngineError::Invalid(format!("thread pool: {e}")))?;
-    let results: Vec<Result<Vec<TrainedNetwork>, EngineError>> = pool.install(|| {
-        packs
-            .par_iter()
-            .map(|members| {
-                let r = train_pack(jobs, members, cfg, train_set, val_set, shuffle_seed);
-                on_pack_done(members.len());
-                r
-            })
-            .collect()
-    });
+    let run = |members: &Vec<usize>| {
+        let r = train_pack(jobs, members, cfg, train_set, val_set, shuffle_seed);
+        on_pack_done(members.len());
+        r
+    };
+    let results: Vec<Result<Vec<TrainedNetwork>, EngineError>> = if threads <= 1 {
+        packs.iter().map(run).collect()
+    } else {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| EngineError::Invalid(format!("thread pool: {e}")))?
+            .install(|| packs.par_iter().map(run).collect())
+    };
     let mut out = Vec::with_capacity(jobs.len());
     for r in results {
         out.extend(r?);
@@ -73,11 +73,19 @@ pub fn train_many(
     Ok(out)
 }
 
-fn check_job(k: usize, job: &NetworkJob, train: &Dataset, val: &Dataset) -> Result<(), EngineError> {
+fn check_job(
+    k: usize,
+    job: &NetworkJob,
+    train: &Dataset,
+    val: &Dataset,
+) -> Result<(), EngineError> {
     let p = &job.params;
     let bad = |m: String| Err(EngineError::Invalid(format!("network {k}: {m}")));
     if p.inputs != train.inputs || p.inputs != val.inputs {
-        return bad(format!("{} inputs, data has {}/{}", p.inputs, train.inputs, val.inputs));
+        return bad(format!(
+            "{} inputs, data has {}/{}",
+            p.inputs, train.inputs, val.inputs
+        ));
     }
     if p.w1.len() != p.inputs * p.hidden || p.b1.len() != p.hidden || p.w2.len() != p.hidden {
         return bad("parameter lengths do not match inputs x hidden".into());
@@ -94,7 +102,9 @@ fn check_job(k: usize, job: &NetworkJob, train: &Dataset, val: &Dataset) -> Resu
 }
 
 /// One pack's state. Parameters (and Adam moments, gradients, templates) are flattened as
-/// `[w1 (d*h), b1 (h), w2 (h), b2 (1)]`, each entry a vector over lanes.
+/// `[w1 (h*d), b1 (h), w2 (h), b2 (1)]`, each entry a vector over lanes. Inside a pack w1 is
+/// stored unit-major (`[j][i]`, a unit's input weights contiguous, which the forward pass
+/// wants); [`Pack::slot`] maps the public `[i][j]` order onto it.
 struct Pack {
     d: usize,
     h: usize,
@@ -122,15 +132,24 @@ impl Pack {
         for lane in 0..LANES {
             let job = &jobs[members[lane.min(members.len() - 1)]];
             let p = &job.params;
-            let flat = p.w1.iter().chain(&p.b1).chain(&p.w2).chain(std::iter::once(&p.b2));
+            let flat =
+                p.w1.iter()
+                    .chain(&p.b1)
+                    .chain(&p.w2)
+                    .chain(std::iter::once(&p.b2));
             for (k, &x) in flat.enumerate() {
-                w[k][lane] = x;
+                w[slot(d, h, k)][lane] = x;
             }
             if let Some(tm) = &job.template {
                 frozen[lane] = true;
-                let flat = tm.w1.iter().chain(&tm.b1).chain(&tm.w2).chain(std::iter::once(&tm.b2));
+                let flat = tm
+                    .w1
+                    .iter()
+                    .chain(&tm.b1)
+                    .chain(&tm.w2)
+                    .chain(std::iter::once(&tm.b2));
                 for (k, &s) in flat.enumerate() {
-                    t[k][lane] = f32::from(s);
+                    t[slot(d, h, k)][lane] = f32::from(s);
                 }
             }
             rngs.push(seed::rng(job.reset_seed, &[]));
@@ -152,7 +171,8 @@ impl Pack {
 
     fn params(&self, lane: usize) -> MlpParams {
         let (d, h) = (self.d, self.h);
-        let col = |r: std::ops::Range<usize>| self.w[r].iter().map(|x| x[lane]).collect::<Vec<_>>();
+        let col =
+            |r: std::ops::Range<usize>| r.map(|k| self.w[slot(d, h, k)][lane]).collect::<Vec<_>>();
         MlpParams {
             inputs: d,
             hidden: h,
@@ -174,6 +194,16 @@ impl Pack {
     }
 }
 
+/// Storage slot of entry `k` of the public flat order `[w1 [i][j], b1, w2, b2]`.
+#[inline]
+fn slot(d: usize, h: usize, k: usize) -> usize {
+    if k < d * h {
+        (k % h) * d + k / h
+    } else {
+        k
+    }
+}
+
 fn train_pack(
     jobs: &[NetworkJob],
     members: &[usize],
@@ -184,7 +214,8 @@ fn train_pack(
 ) -> Result<Vec<TrainedNetwork>, EngineError> {
     let mut pack = Pack::new(jobs, members);
     let (d, h) = (pack.d, pack.h);
-    let mut records: Vec<Vec<EpochRecord>> = vec![Vec::with_capacity(cfg.epochs); LANES];
+    let mut records: Vec<Vec<EpochRecord>> =
+        (0..LANES).map(|_| Vec::with_capacity(cfg.epochs)).collect();
     let mut prev = pack.kernel_signs();
     let mut step: u64 = 0;
     for epoch in 0..cfg.epochs {
@@ -196,9 +227,11 @@ fn train_pack(
             kernels::batch_gradients(&mut pack, train_set, batch, &mut loss_sum, &mut correct);
             step += 1;
             kernels::adam(&mut pack, cfg, cfg.lr_t(step));
-            enforce(&mut pack, cfg, &mut resets).map_err(|(lane, source)| EngineError::Polarity {
-                network: members[lane.min(members.len() - 1)],
-                source,
+            enforce(&mut pack, cfg, &mut resets).map_err(|(lane, source)| {
+                EngineError::Polarity {
+                    network: members[lane.min(members.len() - 1)],
+                    source,
+                }
             })?;
         }
         let (val_loss, val_correct) = kernels::evaluate(&pack, val_set);
@@ -243,8 +276,10 @@ fn enforce(
         return Ok(());
     }
     let hidden_end = pack.d * pack.h + pack.h;
+    // Public entry order, so posRand draws match the reference implementation.
     for k in 0..pack.w.len() {
-        let (w, t) = (&mut pack.w[k], &pack.t[k]);
+        let at = slot(pack.d, pack.h, k);
+        let (w, t) = (&mut pack.w[at], &pack.t[at]);
         let mut any = false;
         for l in 0..LANES {
             any |= w[l] * t[l] < 0.0 || w[l].is_nan();
@@ -277,15 +312,21 @@ fn enforce(
 
 /// The hot loops, compiled twice: for AVX2+FMA (chosen at run time) and for the baseline target.
 mod kernels {
-    use super::{Pack, V, LANES};
+    use super::{Pack, LANES, V};
     use crate::data::Dataset;
     use crate::TrainConfig;
 
     macro_rules! dispatch {
-        ($name:ident, $avx:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+        ($name:ident, $avx:ident, $avx512:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
             pub(super) fn $name($($arg: $ty),*) -> $ret {
                 #[cfg(target_arch = "x86_64")]
                 {
+                    if std::arch::is_x86_feature_detected!("avx512f")
+                        && std::arch::is_x86_feature_detected!("fma")
+                    {
+                        // SAFETY: the CPU supports the features the function was compiled for.
+                        return unsafe { $avx512($($arg),*) };
+                    }
                     if std::arch::is_x86_feature_detected!("avx2")
                         && std::arch::is_x86_feature_detected!("fma")
                     {
@@ -300,41 +341,68 @@ mod kernels {
             unsafe fn $avx($($arg: $ty),*) -> $ret {
                 imp::$name($($arg),*)
             }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn $avx512($($arg: $ty),*) -> $ret {
+                imp::$name($($arg),*)
+            }
         };
     }
 
-    dispatch!(batch_gradients, batch_gradients_avx2,
+    dispatch!(batch_gradients, batch_gradients_avx2, batch_gradients_avx512,
         (pack: &mut Pack, data: &Dataset, batch: &[usize], loss_sum: &mut [f64; LANES], correct: &mut [u32; LANES]) -> ());
-    dispatch!(adam, adam_avx2, (pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) -> ());
-    dispatch!(evaluate, evaluate_avx2, (pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]));
+    dispatch!(adam, adam_avx2, adam_avx512, (pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) -> ());
+    dispatch!(evaluate, evaluate_avx2, evaluate_avx512, (pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]));
 
     mod imp {
-        use super::super::{Pack, V, LANES};
+        use super::super::{Pack, LANES, V};
         use crate::data::Dataset;
         use crate::fastmath::bce_and_grad;
         use crate::TrainConfig;
 
         /// z = b1 + x W1 and the output logit, for one sample, all lanes (one pass over units).
         #[inline(always)]
-        fn forward(w: &[V], z: &mut [V], d: usize, h: usize, x: &[f32]) -> V {
+        fn forward<const D: usize>(w: &[V], z: &mut [V], d: usize, h: usize, x: &[f32]) -> V {
+            let d = if D == 0 { d } else { D };
+            let x = &x[..d];
             let (w1, rest) = w.split_at(d * h);
             let (b1, rest) = rest.split_at(h);
             let (w2, b2) = rest.split_at(h);
             let mut o = b2[0];
-            for j in 0..h {
-                let mut acc = b1[j];
-                for (i, &xi) in x.iter().enumerate() {
-                    let wij = &w1[i * h + j];
+            for ((zj, wj), (b1j, w2j)) in z[..h]
+                .iter_mut()
+                .zip(w1.chunks_exact(d))
+                .zip(b1.iter().zip(w2))
+            {
+                let mut acc = *b1j;
+                for (&xi, wij) in x.iter().zip(wj) {
                     for l in 0..LANES {
                         acc[l] = xi.mul_add(wij[l], acc[l]);
                     }
                 }
                 for l in 0..LANES {
-                    o[l] = acc[l].max(0.0).mul_add(w2[j][l], o[l]);
+                    o[l] = acc[l].max(0.0).mul_add(w2j[l], o[l]);
                 }
-                z[j] = acc;
+                *zj = acc;
             }
             o
+        }
+
+        /// Monomorphises `$f::<D>` for common input sizes (D = 0: any size), so the loop over
+        /// inputs unrolls and the sample's inputs stay in registers.
+        macro_rules! by_dims {
+            ($d:expr, $f:ident($($a:expr),*)) => {
+                match $d {
+                    2 => $f::<2>($($a),*),
+                    3 => $f::<3>($($a),*),
+                    4 => $f::<4>($($a),*),
+                    5 => $f::<5>($($a),*),
+                    6 => $f::<6>($($a),*),
+                    8 => $f::<8>($($a),*),
+                    10 => $f::<10>($($a),*),
+                    _ => $f::<0>($($a),*),
+                }
+            };
         }
 
         #[inline(always)]
@@ -345,14 +413,28 @@ mod kernels {
             loss_sum: &mut [f64; LANES],
             correct: &mut [u32; LANES],
         ) {
-            let (d, h) = (pack.d, pack.h);
+            by_dims!(
+                pack.d,
+                batch_gradients_d(pack, data, batch, loss_sum, correct)
+            )
+        }
+
+        #[inline(always)]
+        fn batch_gradients_d<const D: usize>(
+            pack: &mut Pack,
+            data: &Dataset,
+            batch: &[usize],
+            loss_sum: &mut [f64; LANES],
+            correct: &mut [u32; LANES],
+        ) {
+            let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
             let scale = 1.0 / batch.len() as f32;
             for g in pack.g.iter_mut() {
                 *g = [0.0; LANES];
             }
             for &s in batch {
-                let (x, y) = (data.row(s), data.y[s]);
-                let o = forward(&pack.w, &mut pack.z, d, h, x);
+                let (x, y) = (&data.row(s)[..d], data.y[s]);
+                let o = forward::<D>(&pack.w, &mut pack.z, d, h, x);
                 let mut d_o = [0.0f32; LANES];
                 for l in 0..LANES {
                     let (loss, grad) = bce_and_grad(o[l], y);
@@ -375,8 +457,7 @@ mod kernels {
                         dz[l] = if zj[l] > 0.0 { d_o[l] * w2j[l] } else { 0.0 };
                         gb1[j][l] += dz[l];
                     }
-                    for (i, &xi) in x.iter().enumerate() {
-                        let gij = &mut gw1[i * h + j];
+                    for (&xi, gij) in x.iter().zip(&mut gw1[j * d..(j + 1) * d]) {
                         for l in 0..LANES {
                             gij[l] = dz[l].mul_add(xi, gij[l]);
                         }
@@ -401,13 +482,18 @@ mod kernels {
 
         #[inline(always)]
         pub fn evaluate(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
-            let (d, h) = (pack.d, pack.h);
+            by_dims!(pack.d, evaluate_d(pack, data))
+        }
+
+        #[inline(always)]
+        fn evaluate_d<const D: usize>(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
+            let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
             let mut z = vec![[0.0f32; LANES]; h];
             let mut loss = [0.0f64; LANES];
             let mut correct = [0u32; LANES];
             for s in 0..data.len() {
                 let (x, y) = (data.row(s), data.y[s]);
-                let o = forward(&pack.w, &mut z, d, h, x);
+                let o = forward::<D>(&pack.w, &mut z, d, h, x);
                 for l in 0..LANES {
                     loss[l] += f64::from(bce_and_grad(o[l], y).0);
                     correct[l] += u32::from((o[l] > 0.0) == (y > 0.5));

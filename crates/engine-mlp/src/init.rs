@@ -29,9 +29,20 @@ pub fn init_params<R: Rng + ?Sized>(
     kernel_std: f32,
     rng: &mut R,
 ) -> MlpParams {
-    let w1 = (0..inputs * hidden).map(|_| truncated_normal(rng, kernel_std)).collect();
+    let w1 = (0..inputs * hidden)
+        .map(|_| truncated_normal(rng, kernel_std))
+        .collect();
     let b1 = glorot_uniform_bias(rng, hidden);
-    let w2 = (0..hidden).map(|_| truncated_normal(rng, kernel_std)).collect();
+    let w2 = (0..hidden)
+        .map(|_| truncated_normal(rng, kernel_std))
+        .collect();
     let b2 = glorot_uniform_bias(rng, 1)[0];
-    MlpParams { inputs, hidden, w1, b1, w2, b2 }
+    MlpParams {
+        inputs,
+        hidden,
+        w1,
+        b1,
+        w2,
+        b2,
+    }
 }

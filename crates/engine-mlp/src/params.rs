@@ -31,8 +31,14 @@ impl MlpParams {
     pub fn own_signs(&self) -> PolarityTemplate {
         PolarityTemplate::from_weights(
             &[
-                (TensorSpec::new(MLP_HIDDEN, vec![self.inputs, self.hidden]), &self.w1[..]),
-                (TensorSpec::new(MLP_OUTPUT, vec![self.hidden, 1]), &self.w2[..]),
+                (
+                    TensorSpec::new(MLP_HIDDEN, vec![self.inputs, self.hidden]),
+                    &self.w1[..],
+                ),
+                (
+                    TensorSpec::new(MLP_OUTPUT, vec![self.hidden, 1]),
+                    &self.w2[..],
+                ),
             ],
             "own initial kernels",
         )

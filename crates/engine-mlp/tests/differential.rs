@@ -7,7 +7,10 @@ use polarity_core::ResetMethod;
 use polarity_mlp::{batched, reference};
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 #[test]
@@ -31,7 +34,10 @@ fn batched_matches_reference_for_every_reset_method() {
                 max_diff(&p.w2, &f.params.w2),
                 (p.b2 - f.params.b2).abs(),
             ];
-            assert!(dw.iter().all(|&d| d < 1e-5), "{method} net {k}: weight diffs {dw:?}");
+            assert!(
+                dw.iter().all(|&d| d < 1e-5),
+                "{method} net {k}: weight diffs {dw:?}"
+            );
             for (e, (r, b)) in recs.iter().zip(&f.records).enumerate() {
                 for (name, x, y) in [
                     ("train_loss", r.train_loss, b.train_loss),
@@ -39,14 +45,20 @@ fn batched_matches_reference_for_every_reset_method() {
                     ("train_acc", r.train_acc, b.train_acc),
                     ("val_acc", r.val_acc, b.val_acc),
                 ] {
-                    assert!((x - y).abs() < 1e-5, "{method} net {k} epoch {e} {name}: {x} vs {y}");
+                    assert!(
+                        (x - y).abs() < 1e-5,
+                        "{method} net {k} epoch {e} {name}: {x} vs {y}"
+                    );
                 }
                 assert_eq!(r.resets, b.resets, "{method} net {k} epoch {e} resets");
                 assert_eq!(r.flips, b.flips, "{method} net {k} epoch {e} flips");
                 total_resets += r.resets[0] + r.resets[1];
             }
             if j.template.is_none() {
-                assert!(recs.iter().all(|r| r.resets == [0, 0]), "fluid nets never reset");
+                assert!(
+                    recs.iter().all(|r| r.resets == [0, 0]),
+                    "fluid nets never reset"
+                );
             }
         }
         assert!(total_resets > 0, "{method}: the test must exercise resets");
@@ -59,12 +71,21 @@ fn frozen_networks_end_every_epoch_compliant() {
     let val = dataset(100, 5, 4);
     let jobs: Vec<_> = (0..8).map(|k| job(5, 16, k, true)).collect();
     for method in ResetMethod::ALL {
-        let out = batched::train_many(&jobs, &config(method, 4), &train, &val, 1, 1, &|_| {}).unwrap();
+        let out =
+            batched::train_many(&jobs, &config(method, 4), &train, &val, 1, 1, &|_| {}).unwrap();
         for (j, f) in jobs.iter().zip(&out) {
             let t = j.template.as_ref().unwrap();
-            let v = f.params.w1.iter().zip(&t.w1).chain(f.params.w2.iter().zip(&t.w2));
+            let v = f
+                .params
+                .w1
+                .iter()
+                .zip(&t.w1)
+                .chain(f.params.w2.iter().zip(&t.w2));
             for (w, s) in v {
-                assert!(!polarity_core::reset::violates(*w, *s), "{method}: {w} against {s}");
+                assert!(
+                    !polarity_core::reset::violates(*w, *s),
+                    "{method}: {w} against {s}"
+                );
             }
         }
     }
@@ -94,6 +115,14 @@ fn nan_weights_in_frozen_networks_are_an_error() {
     let val = dataset(8, 5, 8);
     let mut j = job(5, 4, 0, true);
     j.params.w1[3] = f32::NAN;
-    let err = batched::train_many(&[j], &config(ResetMethod::Zero, 1), &train, &val, 0, 1, &|_| {});
+    let err = batched::train_many(
+        &[j],
+        &config(ResetMethod::Zero, 1),
+        &train,
+        &val,
+        0,
+        1,
+        &|_| {},
+    );
     assert!(err.unwrap_err().to_string().contains("NaN"));
 }

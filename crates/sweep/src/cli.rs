@@ -61,3 +61,66 @@ pub fn run_merge(args: MergeArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser)]
+    struct Experiment {
+        #[command(flatten)]
+        sweep: SweepArgs,
+    }
+
+    #[derive(Parser)]
+    struct Merge {
+        #[command(flatten)]
+        merge: MergeArgs,
+    }
+
+    #[test]
+    fn sweep_args_parse_and_flatten() {
+        Experiment::command().debug_assert();
+        let args = Experiment::try_parse_from([
+            "x",
+            "--out",
+            "d",
+            "--shard",
+            "2/4",
+            "--threads",
+            "3",
+            "--resume",
+        ])
+        .unwrap()
+        .sweep;
+        assert_eq!(args.out, PathBuf::from("d"));
+        assert_eq!(args.shard, Some(Shard::new(2, 4).unwrap()));
+        assert_eq!(
+            (args.threads, args.resume, args.shards),
+            (Some(3), true, None)
+        );
+        let bad = Experiment::try_parse_from(["x", "--out", "d", "--shard", "5/4"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(bad.contains("1..=4"), "{bad}");
+        assert!(
+            Experiment::try_parse_from(["x"]).is_err(),
+            "--out is required"
+        );
+    }
+
+    #[test]
+    fn merge_args_need_at_least_one_shard_dir() {
+        Merge::command().debug_assert();
+        let args = Merge::try_parse_from(["m", "--out", "o", "a", "b"])
+            .unwrap()
+            .merge;
+        assert_eq!(
+            args.shard_dirs,
+            vec![PathBuf::from("a"), PathBuf::from("b")]
+        );
+        assert!(Merge::try_parse_from(["m", "--out", "o"]).is_err());
+    }
+}

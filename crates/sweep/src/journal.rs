@@ -3,8 +3,8 @@
 //! Frame layout: `MAGIC (4 bytes) | payload length (u32 LE) | first 8 bytes of SHA-256(payload) |
 //! payload`, the payload being JSON `{"unit": id, "rows": [[field, ...], ...]}`. A process killed at
 //! any moment leaves at most one torn frame at the end; [`read`] stops at the first frame that is
-//! short or fails its checksum and reports where the valid prefix ends, and [`Journal::open`]
-//! truncates the file there.
+//! short or fails its checksum and reports where the valid prefix ends, and
+//! [`Journal::truncate_torn_tail`] cuts the file there.
 
 use crate::Row;
 use anyhow::{bail, Context};
@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 const MAGIC: &[u8; 4] = b"PSJ1";
 const HEADER_LEN: usize = 16;
@@ -101,10 +102,12 @@ pub fn read(path: &Path) -> anyhow::Result<Contents> {
 pub struct Journal {
     file: File,
     path: PathBuf,
+    writing: Mutex<()>,
 }
 
 impl Journal {
-    /// Opens (creating if needed) the journal, truncates a torn tail, and returns it with its records.
+    /// Opens (creating if needed) and locks the journal, and returns it with its records. A torn tail
+    /// is left in place until [`Journal::truncate_torn_tail`], so a refused run modifies nothing.
     pub fn open(path: &Path) -> anyhow::Result<(Journal, Contents)> {
         let file = OpenOptions::new()
             .create(true)
@@ -123,25 +126,41 @@ impl Journal {
             }
         }
         let contents = read(path)?;
-        if contents.torn_bytes > 0 {
-            file.set_len(contents.valid_len)
-                .with_context(|| format!("truncating torn tail of journal {}", path.display()))?;
-            file.sync_all()?;
-        }
         Ok((
             Journal {
                 file,
                 path: path.to_path_buf(),
+                writing: Mutex::new(()),
             },
             contents,
         ))
     }
 
-    /// Appends one record as a single write followed by fsync.
-    pub fn append(&mut self, record: &Record) -> anyhow::Result<()> {
+    /// Cuts the journal back to its valid prefix (a no-op when there is no torn tail).
+    pub fn truncate_torn_tail(&self, contents: &Contents) -> anyhow::Result<()> {
+        if contents.torn_bytes > 0 {
+            self.file
+                .set_len(contents.valid_len)
+                .and_then(|()| self.file.sync_all())
+                .with_context(|| {
+                    format!("truncating torn tail of journal {}", self.path.display())
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Appends one record as a single write followed by fsync. Callable from many threads: the
+    /// write is serialised so frames never interleave, while the fsyncs may overlap (the slow part).
+    pub fn append(&self, record: &Record) -> anyhow::Result<()> {
         let frame = encode(record)?;
-        self.file
-            .write_all(&frame)
+        let result = {
+            let _writing = self
+                .writing
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            (&self.file).write_all(&frame)
+        };
+        result
             .and_then(|()| self.file.sync_data())
             .with_context(|| {
                 format!(
@@ -181,9 +200,10 @@ mod tests {
             let mut bytes = prefix.clone();
             bytes.extend_from_slice(&last[..cut]);
             std::fs::write(&path, &bytes).unwrap();
-            let (mut journal, contents) = Journal::open(&path).unwrap();
+            let (journal, contents) = Journal::open(&path).unwrap();
             assert_eq!(contents.records, first, "cut at {cut}");
             assert_eq!(contents.torn_bytes, cut as u64);
+            journal.truncate_torn_tail(&contents).unwrap();
             assert_eq!(
                 std::fs::metadata(&path).unwrap().len(),
                 prefix.len() as u64,

@@ -93,6 +93,7 @@ where
         }
     }
     if contents.torn_bytes > 0 {
+        journal.truncate_torn_tail(&contents)?;
         eprintln!(
             "sweep: dropped a torn {}-byte tail from {} (a unit interrupted mid-write; it will be rerun)",
             contents.torn_bytes,
@@ -130,7 +131,6 @@ where
         None => "sweep".to_string(),
     };
     let progress = Progress::new(label, selected.len(), skipped);
-    let journal = Mutex::new(journal);
     let finished = Mutex::new(Vec::<Record>::new());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
@@ -154,10 +154,7 @@ where
                     unit: unit.id().to_string(),
                     rows,
                 };
-                journal
-                    .lock()
-                    .expect("journal lock poisoned")
-                    .append(&record)?;
+                journal.append(&record)?;
                 finished
                     .lock()
                     .expect("finished lock poisoned")

@@ -55,7 +55,8 @@ impl FromStr for Shard {
             .trim()
             .parse()
             .with_context(|| format!("shard {text:?}: count {n:?} is not a number"))?;
-        Shard::new(index, count).with_context(|| format!("shard {text:?}"))
+        // One flat message: clap shows only the outermost layer of an error chain.
+        Shard::new(index, count).map_err(|e| anyhow::anyhow!("shard {text:?}: {e}"))
     }
 }
 

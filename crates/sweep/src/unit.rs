@@ -124,6 +124,32 @@ impl fmt::Display for AxisValue {
     }
 }
 
+macro_rules! axis_value_from {
+    ($variant:ident: $($t:ty),*) => {
+        $(impl From<$t> for AxisValue {
+            fn from(value: $t) -> AxisValue {
+                AxisValue::$variant(value.into())
+            }
+        })*
+    };
+}
+axis_value_from!(Int: i8, i16, i32, i64, u8, u16, u32);
+axis_value_from!(Float: f64);
+axis_value_from!(Bool: bool);
+axis_value_from!(Str: &str, String);
+
+// Unsigned values beyond i64 keep their exact digits as text; the unit id is the same either way.
+macro_rules! axis_value_from_wide {
+    ($($t:ty),*) => {
+        $(impl From<$t> for AxisValue {
+            fn from(value: $t) -> AxisValue {
+                i64::try_from(value).map_or_else(|_| AxisValue::Str(value.to_string()), AxisValue::Int)
+            }
+        })*
+    };
+}
+axis_value_from_wide!(u64, usize);
+
 /// A named axis of a grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,13 +182,14 @@ impl Grid {
     }
 
     /// Appends an axis (builder style).
-    pub fn axis<V: ToString>(mut self, name: &str, values: impl IntoIterator<Item = V>) -> Grid {
+    pub fn axis<V: Into<AxisValue>>(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Grid {
         self.axis.push(Axis {
             name: name.to_string(),
-            values: values
-                .into_iter()
-                .map(|v| AxisValue::Str(v.to_string()))
-                .collect(),
+            values: values.into_iter().map(Into::into).collect(),
         });
         self
     }
@@ -246,6 +273,12 @@ mod tests {
             }
         }
         assert_eq!(ids, expected);
+        // Built in code, the grid serialises with typed values, as if written in TOML.
+        let text = toml::to_string(&grid).unwrap();
+        assert!(
+            text.contains("values = [60, 72]") && text.contains("\"frozen\""),
+            "{text}"
+        );
     }
 
     #[test]

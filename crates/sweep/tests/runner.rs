@@ -86,6 +86,14 @@ fn table_matches_reference_for_any_thread_count() {
         let outcome = run(&sweep, &options(&out, threads), rows).unwrap();
         assert_eq!(outcome.ran, sweep.units.len());
         assert_eq!(results(&out), expected, "threads={threads}");
+        // Frames appended concurrently never interleave: the journal reads back whole.
+        let journal = polarity_sweep::journal::read(&out.join("journal")).unwrap();
+        assert_eq!(journal.torn_bytes, 0, "threads={threads}");
+        let mut ids: Vec<&str> = journal.records.iter().map(|r| r.unit.as_str()).collect();
+        ids.sort_unstable();
+        let mut all: Vec<&str> = sweep.units.iter().map(|u| u.id()).collect();
+        all.sort_unstable();
+        assert_eq!(ids, all, "threads={threads}");
         // The saved config and its hash are what the caller supplied.
         assert_eq!(
             std::fs::read_to_string(out.join("config.toml")).unwrap(),
@@ -124,6 +132,21 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
     // One thread runs in grid order: every unit before the failing one (index 17) is journaled.
     assert_eq!(journaled, 17);
 
+    // Simulate a SIGKILL in the middle of the 18th frame's write: a torn tail after 17 good frames.
+    let journal_path = out.join("journal");
+    let mut bytes = std::fs::read(&journal_path).unwrap();
+    let good_len = bytes.len();
+    let torn_frame = polarity_sweep::journal::encode(&polarity_sweep::journal::Record {
+        unit: "size=10/cond=fluid/trial=2".to_string(),
+        rows: vec![],
+    })
+    .unwrap();
+    bytes.extend_from_slice(&torn_frame[..torn_frame.len() - 3]);
+    std::fs::write(&journal_path, &bytes).unwrap();
+    // A refused run (no --resume) leaves the torn journal untouched.
+    assert!(run(&sweep, &options(&out, 1), rows).is_err());
+    assert_eq!(std::fs::read(&journal_path).unwrap(), bytes);
+
     let calls = Mutex::new(Vec::new());
     let counting = |unit: &Unit| {
         calls.lock().unwrap().push(unit.id().to_string());
@@ -146,6 +169,15 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
         "a finished unit was recomputed"
     );
     assert_eq!(results(&out), results(&reference));
+    let journal = polarity_sweep::journal::read(&journal_path).unwrap();
+    assert_eq!(
+        (journal.records.len(), journal.torn_bytes),
+        (sweep.units.len(), 0)
+    );
+    assert_eq!(
+        std::fs::read(&journal_path).unwrap()[..good_len],
+        bytes[..good_len]
+    );
 
     // Resuming a finished directory recomputes nothing and rewrites the same bytes.
     let again = run(

@@ -123,7 +123,9 @@ fn check_balance(set: &ImageSet, per_class: usize, path: &Path) -> Result<()> {
     if counts.iter().any(|&c| c != per_class) {
         return Err(DataError::Count {
             path: path.to_path_buf(),
-            detail: format!("class counts {counts:?}, the canonical split has {per_class} per class"),
+            detail: format!(
+                "class counts {counts:?}, the canonical split has {per_class} per class"
+            ),
         });
     }
     Ok(())

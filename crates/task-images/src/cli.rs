@@ -55,7 +55,11 @@ impl DataLocationArgs {
 
     /// Locates and loads `kind` with full (canonical) validation.
     pub fn load(&self, kind: DatasetKind) -> anyhow::Result<Dataset> {
-        Ok(crate::load(kind, &self.search_paths(), Validation::Canonical)?)
+        Ok(crate::load(
+            kind,
+            &self.search_paths(),
+            Validation::Canonical,
+        )?)
     }
 }
 
@@ -100,7 +104,11 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<()> {
     } else {
         "installed and verified"
     };
-    println!("{}: {verb} in {}", args.dataset.display_name(), outcome.dir.display());
+    println!(
+        "{}: {verb} in {}",
+        args.dataset.display_name(),
+        outcome.dir.display()
+    );
     Ok(())
 }
 

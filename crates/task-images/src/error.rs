@@ -38,7 +38,10 @@ pub enum DataError {
     #[error("{0}")]
     NotFound(String),
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     Fetch(String),
 }

@@ -54,7 +54,8 @@ pub const FILES: [&IdxFileSpec; 4] = [&TRAIN_IMAGES, &TRAIN_LABELS, &TEST_IMAGES
 pub const HEIGHT: usize = 28;
 pub const WIDTH: usize = 28;
 
-const CHECKSUM_HINT: &str = " (the raw IDX sha256 of shared/data.md; the file is corrupt or not Fashion-MNIST)";
+const CHECKSUM_HINT: &str =
+    " (the raw IDX sha256 of shared/data.md; the file is corrupt or not Fashion-MNIST)";
 
 /// The path of `spec` in `dir`: the raw file if present, else the `.gz`. None if neither exists.
 pub fn find_file(dir: &Path, spec: &IdxFileSpec) -> Option<PathBuf> {

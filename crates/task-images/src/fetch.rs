@@ -13,7 +13,8 @@ use crate::{cifar10, fashion_mnist};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const FASHION_MNIST_BASE_URL: &str = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+pub const FASHION_MNIST_BASE_URL: &str =
+    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 pub const CIFAR10_URL: &str = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
 /// Official md5 of `cifar-10-binary.tar.gz` (the CIFAR page).
 pub const CIFAR10_TARBALL_MD5: &str = "c32a1d4ab5d03f1284b67883e8d87530";
@@ -167,9 +168,10 @@ fn install_cifar_archive(archive: &Path, dir: &Path, opts: &FetchOptions) -> Res
             "note: the sha256 differs from the unofficial value {CIFAR10_TARBALL_SHA256_UNOFFICIAL}"
         ));
     }
-    let staging = opts
-        .dest_root
-        .join(format!(".cifar-10-batches-bin.incoming-{}", std::process::id()));
+    let staging = opts.dest_root.join(format!(
+        ".cifar-10-batches-bin.incoming-{}",
+        std::process::id()
+    ));
     let result = extract_cifar_members(archive, &staging).and_then(|()| {
         let ds = cifar10::load(&staging, opts.validation)?;
         if dir.exists() {
@@ -218,7 +220,9 @@ fn extract_cifar_members(archive: &Path, staging: &Path) -> Result<()> {
     for entry in tar.entries().map_err(corrupt)? {
         let mut entry = entry.map_err(corrupt)?;
         let path = entry.path().map_err(corrupt)?.into_owned();
-        let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let mut parts = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
         let (Some(folder), Some(name), None) = (parts.next(), parts.next(), parts.next()) else {
             continue;
         };
@@ -262,9 +266,22 @@ fn download(url: &str, dest: &Path) -> std::result::Result<(), String> {
     let tools: [(&str, Vec<&str>); 2] = [
         (
             "curl",
-            vec!["--fail", "--location", "--silent", "--show-error", "--connect-timeout", "30", "--retry", "2", "--output"],
+            vec![
+                "--fail",
+                "--location",
+                "--silent",
+                "--show-error",
+                "--connect-timeout",
+                "30",
+                "--retry",
+                "2",
+                "--output",
+            ],
         ),
-        ("wget", vec!["--quiet", "--timeout=30", "--tries=3", "--output-document"]),
+        (
+            "wget",
+            vec!["--quiet", "--timeout=30", "--tries=3", "--output-document"],
+        ),
     ];
     for (tool, args) in tools {
         match Command::new(tool).args(&args).arg(dest).arg(url).output() {

@@ -7,6 +7,7 @@ pub const LABELS_MAGIC: u32 = 0x0000_0801;
 pub const IMAGES_MAGIC: u32 = 0x0000_0803;
 
 /// An IDX array of unsigned bytes: its dimensions and a view of its data.
+#[derive(Debug)]
 pub struct IdxArray<'a> {
     pub dims: Vec<usize>,
     pub data: &'a [u8],
@@ -59,13 +60,15 @@ pub fn parse<'a>(content: &'a [u8], expected_magic: u32, path: &Path) -> Result<
 }
 
 fn read_u32(content: &[u8], at: usize, path: &Path, what: &str) -> Result<u32> {
-    let bytes = content.get(at..at + 4).ok_or_else(|| DataError::Truncated {
-        path: path.to_path_buf(),
-        detail: format!(
-            "{} bytes, too short for the IDX header ({what} at byte {at})",
-            content.len()
-        ),
-    })?;
+    let bytes = content
+        .get(at..at + 4)
+        .ok_or_else(|| DataError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!(
+                "{} bytes, too short for the IDX header ({what} at byte {at})",
+                content.len()
+            ),
+        })?;
     Ok(u32::from_be_bytes(bytes.try_into().expect("4 bytes")))
 }
 
@@ -100,14 +103,27 @@ mod tests {
         let p = Path::new("f.idx");
         let labels = encode(LABELS_MAGIC, &[3], &[1, 2, 3]);
         let err = parse(&labels, IMAGES_MAGIC, p).unwrap_err().to_string();
-        assert!(err.contains("f.idx") && err.contains("0x00000801") && err.contains("0x00000803"), "{err}");
-        let err = parse(&labels[..5], LABELS_MAGIC, p).unwrap_err().to_string();
+        assert!(
+            err.contains("f.idx") && err.contains("0x00000801") && err.contains("0x00000803"),
+            "{err}"
+        );
+        let err = parse(&labels[..5], LABELS_MAGIC, p)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("truncated") && err.contains("header"), "{err}");
-        let err = parse(&labels[..9], LABELS_MAGIC, p).unwrap_err().to_string();
-        assert!(err.contains("truncated") && err.contains("needs 3 data bytes"), "{err}");
+        let err = parse(&labels[..9], LABELS_MAGIC, p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("truncated") && err.contains("needs 3 data bytes"),
+            "{err}"
+        );
         let mut long = labels.clone();
         long.push(0);
         let err = parse(&long, LABELS_MAGIC, p).unwrap_err().to_string();
-        assert!(err.contains("wrong count") && err.contains("1 more"), "{err}");
+        assert!(
+            err.contains("wrong count") && err.contains("1 more"),
+            "{err}"
+        );
     }
 }

@@ -111,7 +111,10 @@ impl ImageSet {
         if n > self.len() {
             return Err(DataError::invalid(
                 "training size",
-                format!("asked for the first {n} images of a split that has {}", self.len()),
+                format!(
+                    "asked for the first {n} images of a split that has {}",
+                    self.len()
+                ),
             ));
         }
         let indices: Vec<usize> = (0..n).collect();
@@ -152,7 +155,10 @@ impl ImageSet {
             let slot = new_label.get_mut(usize::from(c)).ok_or_else(|| {
                 DataError::invalid(
                     "class list",
-                    format!("class {c} is not below the class count {}", self.num_classes),
+                    format!(
+                        "class {c} is not below the class count {}",
+                        self.num_classes
+                    ),
                 )
             })?;
             if slot.is_some() {

@@ -7,7 +7,7 @@
 //!    `scripts/fetch-fashion-mnist-debian.sh` install;
 //! 4. `/usr/share/datasets/fashion-mnist` (Debian package `dataset-fashion-mnist`).
 //!
-//! Under each root R the dataset may sit in R itself, in R/<dataset folder>, or (Fashion-MNIST)
+//! Under each root R the dataset may sit in R itself, in `R/<dataset folder>`, or (Fashion-MNIST)
 //! in the Debian layout R/usr/share/datasets/fashion-mnist, i.e. the .deb unpacked under R.
 use crate::cifar10;
 use crate::dataset::DatasetKind;
@@ -112,10 +112,16 @@ impl SearchPaths {
                 let _ = writeln!(msg, "  ($POLARITY_DATA is not set)");
             }
             if self.cache_dir.is_none() {
-                let _ = writeln!(msg, "  (no user cache: neither $XDG_CACHE_HOME nor $HOME is set)");
+                let _ = writeln!(
+                    msg,
+                    "  (no user cache: neither $XDG_CACHE_HOME nor $HOME is set)"
+                );
             }
         } else {
-            let _ = writeln!(msg, "  (other places are not searched when --data-dir is given)");
+            let _ = writeln!(
+                msg,
+                "  (other places are not searched when --data-dir is given)"
+            );
         }
         msg.push_str(&how_to_get(kind, self.cache_dir.as_deref()));
         Err(DataError::NotFound(msg))

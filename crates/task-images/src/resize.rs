@@ -146,7 +146,9 @@ mod tests {
     #[test]
     fn same_size_is_the_identity_and_constants_stay_constant() {
         let mut rng = polarity_core::seed::rng(1, &[]);
-        let src: Vec<f32> = (0..2 * 5 * 7).map(|_| rng.random_range(-3.0..3.0)).collect();
+        let src: Vec<f32> = (0..2 * 5 * 7)
+            .map(|_| rng.random_range(-3.0..3.0))
+            .collect();
         assert_eq!(resize_bilinear(&src, 2, (5, 7), (5, 7)), src);
         let constant = resize_bilinear(&[4.25; 28 * 28], 1, (28, 28), (227, 227));
         assert!(constant.iter().all(|&v| v == 4.25));

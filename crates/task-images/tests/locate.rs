@@ -23,9 +23,15 @@ fn paths(data_dir: Option<PathBuf>, env: &EnvMap, system: &Path) -> SearchPaths 
 fn default_search_paths_follow_the_documented_rules() {
     let e = env(&[("HOME", Path::new("/home/u"))]);
     let p = SearchPaths::new(None, &e);
-    assert_eq!(p.cache_dir, Some(PathBuf::from("/home/u/.cache/polarity/data")));
+    assert_eq!(
+        p.cache_dir,
+        Some(PathBuf::from("/home/u/.cache/polarity/data"))
+    );
     assert_eq!(p.env_dir, None);
-    assert_eq!(p.system_fashion_mnist, vec![PathBuf::from("/usr/share/datasets/fashion-mnist")]);
+    assert_eq!(
+        p.system_fashion_mnist,
+        vec![PathBuf::from("/usr/share/datasets/fashion-mnist")]
+    );
     let e = env(&[
         ("HOME", Path::new("/home/u")),
         ("XDG_CACHE_HOME", Path::new("/xdg")),
@@ -34,7 +40,11 @@ fn default_search_paths_follow_the_documented_rules() {
     let p = SearchPaths::new(None, &e);
     assert_eq!(p.cache_dir, Some(PathBuf::from("/xdg/polarity/data")));
     assert_eq!(p.env_dir, Some(PathBuf::from("/data")));
-    let dirs: Vec<PathBuf> = p.candidates(DatasetKind::FashionMnist).into_iter().map(|c| c.0).collect();
+    let dirs: Vec<PathBuf> = p
+        .candidates(DatasetKind::FashionMnist)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
     let expected: Vec<PathBuf> = [
         "/data",
         "/data/fashion-mnist",
@@ -48,16 +58,29 @@ fn default_search_paths_follow_the_documented_rules() {
     .map(PathBuf::from)
     .collect();
     assert_eq!(dirs, expected);
-    let cifar: Vec<PathBuf> = p.candidates(DatasetKind::Cifar10).into_iter().map(|c| c.0).collect();
-    assert_eq!(cifar.last(), Some(&PathBuf::from("/xdg/polarity/data/cifar-10-batches-bin")));
+    let cifar: Vec<PathBuf> = p
+        .candidates(DatasetKind::Cifar10)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(
+        cifar.last(),
+        Some(&PathBuf::from("/xdg/polarity/data/cifar-10-batches-bin"))
+    );
     // An empty variable counts as unset.
-    let e = env(&[("POLARITY_DATA", Path::new("")), ("XDG_CACHE_HOME", Path::new(""))]);
-    assert_eq!(SearchPaths::new(None, &e), SearchPaths {
-        data_dir: None,
-        env_dir: None,
-        cache_dir: None,
-        system_fashion_mnist: vec![PathBuf::from("/usr/share/datasets/fashion-mnist")],
-    });
+    let e = env(&[
+        ("POLARITY_DATA", Path::new("")),
+        ("XDG_CACHE_HOME", Path::new("")),
+    ]);
+    assert_eq!(
+        SearchPaths::new(None, &e),
+        SearchPaths {
+            data_dir: None,
+            env_dir: None,
+            cache_dir: None,
+            system_fashion_mnist: vec![PathBuf::from("/usr/share/datasets/fashion-mnist")],
+        }
+    );
 }
 
 #[test]
@@ -67,22 +90,43 @@ fn earlier_places_win_and_debian_layout_in_cache_is_found() {
     let (env_root, xdg, system) = (t.join("envdata"), t.join("xdg"), t.join("system"));
     let cache_debian = xdg.join("polarity/data/usr/share/datasets/fashion-mnist");
     write_fashion(&system, 2, 1, 2, 2, true);
-    let e = env(&[("XDG_CACHE_HOME", &xdg), ("POLARITY_DATA", &env_root), ("HOME", &t.join("home"))]);
+    let e = env(&[
+        ("XDG_CACHE_HOME", &xdg),
+        ("POLARITY_DATA", &env_root),
+        ("HOME", &t.join("home")),
+    ]);
 
-    let found = paths(None, &e, &system).locate(DatasetKind::FashionMnist).unwrap();
-    assert_eq!((found.dir.as_path(), found.source), (system.as_path(), "Debian package dataset-fashion-mnist"));
+    let found = paths(None, &e, &system)
+        .locate(DatasetKind::FashionMnist)
+        .unwrap();
+    assert_eq!(
+        (found.dir.as_path(), found.source),
+        (system.as_path(), "Debian package dataset-fashion-mnist")
+    );
 
     write_fashion(&cache_debian, 2, 1, 2, 2, true);
-    let found = paths(None, &e, &system).locate(DatasetKind::FashionMnist).unwrap();
-    assert_eq!((found.dir.as_path(), found.source), (cache_debian.as_path(), "user cache"));
+    let found = paths(None, &e, &system)
+        .locate(DatasetKind::FashionMnist)
+        .unwrap();
+    assert_eq!(
+        (found.dir.as_path(), found.source),
+        (cache_debian.as_path(), "user cache")
+    );
 
     write_fashion(&env_root.join("fashion-mnist"), 2, 1, 2, 2, false);
-    let found = paths(None, &e, &system).locate(DatasetKind::FashionMnist).unwrap();
-    assert_eq!((found.dir, found.source), (env_root.join("fashion-mnist"), "$POLARITY_DATA"));
+    let found = paths(None, &e, &system)
+        .locate(DatasetKind::FashionMnist)
+        .unwrap();
+    assert_eq!(
+        (found.dir, found.source),
+        (env_root.join("fashion-mnist"), "$POLARITY_DATA")
+    );
 
     let explicit = t.join("explicit");
     write_fashion(&explicit, 2, 1, 2, 2, false);
-    let found = paths(Some(explicit.clone()), &e, &system).locate(DatasetKind::FashionMnist).unwrap();
+    let found = paths(Some(explicit.clone()), &e, &system)
+        .locate(DatasetKind::FashionMnist)
+        .unwrap();
     assert_eq!((found.dir, found.source), (explicit, "--data-dir"));
 }
 
@@ -98,8 +142,14 @@ fn explicit_data_dir_is_searched_alone() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("nope [--data-dir]: no such folder"), "{err}");
-    assert!(err.contains("not searched when --data-dir is given"), "{err}");
-    assert!(!err.contains("system"), "the system copy must not be used or listed: {err}");
+    assert!(
+        err.contains("not searched when --data-dir is given"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("system"),
+        "the system copy must not be used or listed: {err}"
+    );
 }
 
 #[test]
@@ -115,16 +165,29 @@ fn not_found_lists_every_place_and_how_to_get_the_data() {
     let p = paths(None, &e, &t.join("system"));
     let err = p.locate(DatasetKind::FashionMnist).unwrap_err().to_string();
     for (dir, _) in p.candidates(DatasetKind::FashionMnist) {
-        assert!(err.contains(&dir.display().to_string()), "{} not listed: {err}", dir.display());
+        assert!(
+            err.contains(&dir.display().to_string()),
+            "{} not listed: {err}",
+            dir.display()
+        );
     }
-    assert!(err.contains("missing train-labels-idx1-ubyte[.gz]"), "{err}");
+    assert!(
+        err.contains("missing train-labels-idx1-ubyte[.gz]"),
+        "{err}"
+    );
     assert!(err.contains("$POLARITY_DATA is not set"), "{err}");
     assert!(err.contains("polarity data fetch fashion-mnist"), "{err}");
-    assert!(err.contains("apt-get download dataset-fashion-mnist && dpkg-deb -x"), "{err}");
+    assert!(
+        err.contains("apt-get download dataset-fashion-mnist && dpkg-deb -x"),
+        "{err}"
+    );
 
     let err = p.locate(DatasetKind::Cifar10).unwrap_err().to_string();
     assert!(err.contains("CIFAR-10 data not found"), "{err}");
-    assert!(err.contains("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"), "{err}");
+    assert!(
+        err.contains("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"),
+        "{err}"
+    );
     assert!(err.contains("--archive"), "{err}");
 }
 
@@ -134,7 +197,9 @@ fn cifar_is_found_in_its_folder_under_a_root() {
     let root = tmp.path().join("root");
     write_cifar(&root.join("cifar-10-batches-bin"), 1);
     let e = env(&[("POLARITY_DATA", &root)]);
-    let found = paths(None, &e, tmp.path()).locate(DatasetKind::Cifar10).unwrap();
+    let found = paths(None, &e, tmp.path())
+        .locate(DatasetKind::Cifar10)
+        .unwrap();
     assert_eq!(found.dir, root.join("cifar-10-batches-bin"));
     let ds = polarity_images::load(
         DatasetKind::Cifar10,

@@ -25,15 +25,32 @@ fn real_fashion_mnist_checksums_counts_and_class_balance() {
         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     ];
-    let got: Vec<&str> = ds.provenance.files.iter().map(|f| f.content_sha256.as_str()).collect();
+    let got: Vec<&str> = ds
+        .provenance
+        .files
+        .iter()
+        .map(|f| f.content_sha256.as_str())
+        .collect();
     assert_eq!(got, expected);
-    assert!(ds.provenance.files.iter().all(|f| f.verified_against.as_deref() == Some(f.content_sha256.as_str())));
-    let sizes: Vec<u64> = ds.provenance.files.iter().map(|f| f.content_bytes).collect();
+    assert!(ds
+        .provenance
+        .files
+        .iter()
+        .all(|f| f.verified_against.as_deref() == Some(f.content_sha256.as_str())));
+    let sizes: Vec<u64> = ds
+        .provenance
+        .files
+        .iter()
+        .map(|f| f.content_bytes)
+        .collect();
     assert_eq!(sizes, vec![47_040_016, 60_008, 7_840_016, 10_008]);
 
     // Counts and class balance (data.md 1.2).
     assert_eq!((ds.train.len(), ds.test.len()), (60_000, 10_000));
-    assert_eq!((ds.train.height(), ds.train.width(), ds.train.channels()), (28, 28, 1));
+    assert_eq!(
+        (ds.train.height(), ds.train.width(), ds.train.channels()),
+        (28, 28, 1)
+    );
     assert_eq!(ds.train.class_counts(), vec![6_000; 10]);
     assert_eq!(ds.test.class_counts(), vec![1_000; 10]);
     // The first test labels (foolbox's fashionMNIST_00_9.png ... agree, data.md 3.1).
@@ -43,7 +60,17 @@ fn real_fashion_mnist_checksums_counts_and_class_balance() {
     let Normalization::Scalar { mean, std } = Normalization::scalar_from_data(&ds.train) else {
         panic!("scalar normalisation expected");
     };
-    assert!((f64::from(mean) - 72.940_352_232_1).abs() < 1e-3, "mean {mean}");
-    assert!((f64::from(std) - 90.021_182_351_3).abs() < 1e-3, "std {std}");
-    eprintln!("real Fashion-MNIST verified in {} [{}]", located.dir.display(), located.source);
+    assert!(
+        (f64::from(mean) - 72.940_352_232_1).abs() < 1e-3,
+        "mean {mean}"
+    );
+    assert!(
+        (f64::from(std) - 90.021_182_351_3).abs() < 1e-3,
+        "std {std}"
+    );
+    eprintln!(
+        "real Fashion-MNIST verified in {} [{}]",
+        located.dir.display(),
+        located.source
+    );
 }

@@ -10,7 +10,13 @@ use std::time::Instant;
 /// Per training sample: forward `2(dh + h)`, backward `2h` (output grad) `+ h` (hidden delta)
 /// `+ h` (bias grad) `+ 2dh` (kernel grad). Per step: Adam on every parameter, counted as 10.
 /// Per validation sample: forward `2(dh + h)`.
-pub fn flops_per_epoch(dims: usize, hidden: usize, n_train: usize, batch: usize, n_val: usize) -> f64 {
+pub fn flops_per_epoch(
+    dims: usize,
+    hidden: usize,
+    n_train: usize,
+    batch: usize,
+    n_val: usize,
+) -> f64 {
     let (d, h) = (dims as f64, hidden as f64);
     let per_sample = 2.0 * (d * h + h) + 4.0 * h + 2.0 * d * h;
     let steps = n_train.div_ceil(batch) as f64;
@@ -51,7 +57,13 @@ pub fn run(cfg: &XorConfig, threads: usize) -> anyhow::Result<BenchReport> {
         networks += nets;
         gflop += nets as f64
             * cfg.epochs as f64
-            * flops_per_epoch(cfg.dims, unit.hidden, unit.n_train, cfg.batch_size, cfg.val_size)
+            * flops_per_epoch(
+                cfg.dims,
+                unit.hidden,
+                unit.n_train,
+                cfg.batch_size,
+                cfg.val_size,
+            )
             / 1e9;
     }
     Ok(BenchReport {

@@ -82,7 +82,9 @@ impl FromStr for Pairing {
         match s {
             "identical" => Ok(Self::Identical),
             "independent" => Ok(Self::Independent),
-            _ => Err(format!("unknown pairing '{s}' (expected identical or independent)")),
+            _ => Err(format!(
+                "unknown pairing '{s}' (expected identical or independent)"
+            )),
         }
     }
 }
@@ -110,7 +112,10 @@ pub struct NetCoords {
 
 /// Builds a network's job: initial draw, template, initial alignment and reset seed, all
 /// seeded by the experiment seed and the network's coordinates only.
-pub fn make_job(rules: &StartRules, at: NetCoords) -> Result<NetworkJob, polarity_core::PolarityError> {
+pub fn make_job(
+    rules: &StartRules,
+    at: NetCoords,
+) -> Result<NetworkJob, polarity_core::PolarityError> {
     let mut init_coords = vec![
         seed::label("init"),
         at.hidden as u64,
@@ -140,7 +145,11 @@ pub fn make_job(rules: &StartRules, at: NetCoords) -> Result<NetworkJob, polarit
             PolarityTemplate::xor_sufficient(&params.w1, rules.dims, at.hidden),
             rules.constrain_biases,
         )?),
-        _ => Some(template_of(&params, params.own_signs(), rules.constrain_biases)?),
+        _ => Some(template_of(
+            &params,
+            params.own_signs(),
+            rules.constrain_biases,
+        )?),
     };
     if let Some(t) = &template {
         let mut align_rng = seed::rng(reset_seed, &[seed::label("align")]);
@@ -148,7 +157,11 @@ pub fn make_job(rules: &StartRules, at: NetCoords) -> Result<NetworkJob, polarit
     }
     Ok(NetworkJob {
         params,
-        template: if at.condition.is_frozen() { template } else { None },
+        template: if at.condition.is_frozen() {
+            template
+        } else {
+            None
+        },
         reset_seed,
     })
 }
@@ -160,7 +173,11 @@ fn template_of(
 ) -> Result<MlpTemplate, polarity_core::PolarityError> {
     let mut t = MlpTemplate::from_polarity(&kernels, params.inputs, params.hidden)?;
     if constrain_biases {
-        t.b1 = params.b1.iter().map(|&b| polarity_core::sign_of(b)).collect();
+        t.b1 = params
+            .b1
+            .iter()
+            .map(|&b| polarity_core::sign_of(b))
+            .collect();
         t.b2 = polarity_core::sign_of(params.b2);
     }
     Ok(t)

@@ -80,7 +80,7 @@ impl XorData {
 }
 
 fn check_size(what: &str, n: usize) -> Result<(), String> {
-    if n == 0 || n % 4 != 0 {
+    if n == 0 || !n.is_multiple_of(4) {
         return Err(format!(
             "{what} {n}: must be a positive multiple of 4 so that the four XOR cells are balanced"
         ));

@@ -47,7 +47,11 @@ impl Default for XorConfig {
             train_sizes: PAPER_TRAIN_SIZES.to_vec(),
             val_size: PAPER_VAL_SIZE,
             trials: 50,
-            conditions: vec![Condition::FrozenSufficient, Condition::FrozenRand, Condition::Fluid],
+            conditions: vec![
+                Condition::FrozenSufficient,
+                Condition::FrozenRand,
+                Condition::Fluid,
+            ],
             reset_methods: vec![ResetMethod::PosRand],
             reset_eps: 1e-3,
             pairing: Pairing::Identical,
@@ -138,7 +142,10 @@ impl XorConfig {
             Ok(())
         }
         if self.dims < 2 {
-            bail!("field 'dims' = {}: XOR needs at least 2 input dimensions", self.dims);
+            bail!(
+                "field 'dims' = {}: XOR needs at least 2 input dimensions",
+                self.dims
+            );
         }
         no_dupes("hidden", &self.hidden)?;
         no_dupes("train_sizes", &self.train_sizes)?;
@@ -148,7 +155,7 @@ impl XorConfig {
             bail!("field 'hidden' contains {h}: hidden sizes must be at least 1");
         }
         for &n in self.train_sizes.iter().chain([&self.val_size]) {
-            if n == 0 || n % 4 != 0 {
+            if n == 0 || !n.is_multiple_of(4) {
                 bail!("training/validation size {n}: must be a positive multiple of 4 (balanced XOR cells)");
             }
         }
@@ -170,7 +177,11 @@ impl XorConfig {
         for &reset in &self.reset_methods {
             for &n_train in &self.train_sizes {
                 for &hidden in &self.hidden {
-                    units.push(XorUnit { n_train, hidden, reset });
+                    units.push(XorUnit {
+                        n_train,
+                        hidden,
+                        reset,
+                    });
                 }
             }
         }
@@ -255,5 +266,61 @@ impl XorConfig {
 
     pub fn data(&self) -> anyhow::Result<XorData> {
         XorData::new(self.seed, self.dims, self.val_size).map_err(anyhow::Error::msg)
+    }
+}
+
+impl XorConfig {
+    /// A small grid for a first look and for CI: 10 trials, 5 sizes, 60 epochs.
+    pub fn quick() -> Self {
+        Self {
+            trials: 10,
+            train_sizes: vec![20, 40, 60, 100, 500],
+            epochs: 60,
+            ..Self::default()
+        }
+    }
+
+    /// The sweep (config text, header, units) for the runner.
+    pub fn sweep(&self) -> anyhow::Result<polarity_sweep::Sweep> {
+        let units = self
+            .units()
+            .iter()
+            .map(|u| {
+                polarity_sweep::Unit::new([
+                    ("n", u.n_train.to_string()),
+                    ("h", u.hidden.to_string()),
+                    ("reset", u.reset.to_string()),
+                ])
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        polarity_sweep::Sweep::new(
+            self.to_toml(),
+            polarity_sweep::ConfigFormat::Toml,
+            COLUMNS.iter().map(|c| c.to_string()).collect(),
+            units,
+        )
+    }
+
+    /// Runs (a shard of) the grid through the sweep runner: resumable, shardable, atomic.
+    pub fn run_sweep(
+        &self,
+        options: &polarity_sweep::RunOptions,
+    ) -> anyhow::Result<polarity_sweep::RunOutcome> {
+        self.validate()?;
+        let data = self.data()?;
+        let sweep = self.sweep()?;
+        polarity_sweep::run(&sweep, options, |unit| {
+            let u = XorUnit {
+                n_train: unit.parse("n")?,
+                hidden: unit.parse("h")?,
+                reset: unit
+                    .get("reset")
+                    .unwrap_or_default()
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
+            // Units run in parallel on the runner's threads; each trains on one thread.
+            self.run_unit(&data, u, 1, &|_| {})
+        })
     }
 }

@@ -5,9 +5,9 @@
 //!   sufficient-Polarity), with their templates, pairing and initial alignment.
 //! - [`experiment`]: the grid config (TOML), its units, and the result table rows.
 
+pub mod bench;
 pub mod condition;
 pub mod data;
-pub mod bench;
 pub mod experiment;
 
 pub use condition::{Condition, Pairing};

@@ -25,12 +25,17 @@ pub struct SignClass(u8);
 impl SignClass {
     /// The class with the given signs (`true` = positive).
     pub fn new(w1_positive: bool, w2_positive: bool, out_positive: bool) -> Self {
-        SignClass(u8::from(w1_positive) | (u8::from(w2_positive) << 1) | (u8::from(out_positive) << 2))
+        SignClass(
+            u8::from(w1_positive) | (u8::from(w2_positive) << 1) | (u8::from(out_positive) << 2),
+        )
     }
 
     /// The class with index `0..8` (the bit encoding above).
     pub fn from_index(index: usize) -> Self {
-        assert!(index < NUM_CLASSES, "sign class index {index} is not in 0..8");
+        assert!(
+            index < NUM_CLASSES,
+            "sign class index {index} is not in 0..8"
+        );
         SignClass(index as u8)
     }
 
@@ -170,7 +175,7 @@ pub fn presence_probability(set: ClassSet, n: u32) -> Prob {
     let mut numer = BigInt::zero();
     for subset in set.subsets() {
         let term = pow(&BigInt::from(subset.len()), n);
-        if (set.len() - subset.len()) % 2 == 0 {
+        if (set.len() - subset.len()).is_multiple_of(2) {
             numer += term;
         } else {
             numer -= term;
@@ -199,6 +204,31 @@ pub fn lemma_d1_condition(n: u32) -> Prob {
     probability_of(n, satisfies_lemma_d1)
 }
 
+/// The symmetries of the XOR problem as maps on classes: swapping the two inputs, and reflecting
+/// one input about the middle of the gap (−1/2 ↔ 11/20, [−1, 0] ↔ [1/20, 21/20]), which swaps the
+/// labels and so negates the logit, mapping (s1, s2, v) to (−s1, s2, −v). Together they generate
+/// the 8 symmetries of the square; every question in this crate (centres and whole cells) is
+/// invariant under them.
+pub fn symmetry_images(set: ClassSet) -> Vec<ClassSet> {
+    let swap = |c: SignClass| SignClass::new(c.w2() > 0, c.w1() > 0, c.out() > 0);
+    let reflect = |c: SignClass| SignClass::new(c.w1() < 0, c.w2() > 0, c.out() < 0);
+    let apply = |s: ClassSet, map: &dyn Fn(SignClass) -> SignClass| {
+        ClassSet::of(&s.classes().map(map).collect::<Vec<_>>())
+    };
+    let mut images = vec![set];
+    let mut next = 0;
+    while next < images.len() {
+        let current = images[next];
+        for image in [apply(current, &swap), apply(current, &reflect)] {
+            if !images.contains(&image) {
+                images.push(image);
+            }
+        }
+        next += 1;
+    }
+    images
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +254,20 @@ mod tests {
         let single = presence_probability(ClassSet::from_mask(0b100), 1);
         assert_eq!(single, Prob::new(1.into(), 8.into()));
         assert!(presence_probability(ClassSet::from_mask(0b11), 1).is_zero());
+    }
+
+    #[test]
+    fn symmetries_form_the_square_group() {
+        let all = ClassSet::from_mask(0xff);
+        assert_eq!(symmetry_images(all), vec![all]);
+        // A single class has an orbit of 4 within its compatibility type.
+        for class in SignClass::all() {
+            let orbit = symmetry_images(ClassSet::of(&[class]));
+            assert_eq!(orbit.len(), 4);
+            assert!(orbit.iter().all(|s| s
+                .classes()
+                .all(|c| c.is_compatible() == class.is_compatible())));
+        }
     }
 
     #[test]

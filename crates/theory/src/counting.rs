@@ -31,7 +31,7 @@ pub fn q_count(k: u32, m: &BigInt, big_m: &BigInt, n: u32) -> BigInt {
     let mut sum = BigInt::zero();
     for j in 0..=k {
         let term = binomial(&BigInt::from(k), j) * pow(&(big_m + BigInt::from(k - j)), n);
-        if j % 2 == 0 {
+        if j.is_multiple_of(2) {
             sum += term;
         } else {
             sum -= term;
@@ -47,9 +47,7 @@ pub fn q_count_recursive(k: u32, m: &BigInt, big_m: &BigInt, n: u32) -> BigInt {
         return pow(big_m, n);
     }
     let k_big = BigInt::from(k);
-    let inner: BigInt = (0..k)
-        .map(|p| q_count_recursive(p, &k_big, big_m, n))
-        .sum();
+    let inner: BigInt = (0..k).map(|p| q_count_recursive(p, &k_big, big_m, n)).sum();
     binomial(m, k) * (pow(&(big_m + &k_big), n) - inner)
 }
 

@@ -93,7 +93,8 @@ mod tests {
     fn binomials_match_pascal() {
         for m in 0..12i64 {
             for k in 1..=12u32 {
-                let expected = binomial(&BigInt::from(m - 1), k - 1) + binomial(&BigInt::from(m - 1), k);
+                let expected =
+                    binomial(&BigInt::from(m - 1), k - 1) + binomial(&BigInt::from(m - 1), k);
                 if m >= 1 {
                     assert_eq!(binomial(&BigInt::from(m), k), expected, "C({m},{k})");
                 }

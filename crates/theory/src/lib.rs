@@ -4,8 +4,21 @@
 //! Three curves, all exact rationals (see the crate README):
 //! - [`counting::theorem_d1`]: Theorem D.1 as printed (fine sign patterns, depends on d);
 //! - [`classes::lemma_d1_condition`]: the probability of Lemma D.1's sufficient condition itself;
-//! - [`truth::representable`]: the true probability, from the exact LP oracle in [`oracle`].
+//! - [`truth::PresenceTable::probability`]: the true probability, from the exact LP oracle in
+//!   [`oracle`].
+//!
+//! [`curves::xor_curves`] returns all three for n = 1..N (the data for Fig 4A's theory panel) and
+//! [`cli`] is the `polarity theory xor` command.
 
+pub mod cells;
 pub mod classes;
+pub mod cli;
 pub mod counting;
+pub mod curves;
 pub mod exact;
+pub mod lp;
+pub mod net;
+pub mod oracle;
+pub mod region;
+pub mod report;
+pub mod truth;

@@ -33,8 +33,16 @@ impl Rgb {
     pub const WHITE: Rgb = Rgb(255, 255, 255);
 
     /// Colours given to series without an explicit colour, in order.
-    pub const PALETTE: [Rgb; 8] =
-        [Rgb::BLUE, Rgb::RED, Rgb::GREEN, Rgb::ORANGE, Rgb::PURPLE, Rgb::BROWN, Rgb::GREY, Rgb(23, 190, 207)];
+    pub const PALETTE: [Rgb; 8] = [
+        Rgb::BLUE,
+        Rgb::RED,
+        Rgb::GREEN,
+        Rgb::ORANGE,
+        Rgb::PURPLE,
+        Rgb::BROWN,
+        Rgb::GREY,
+        Rgb(23, 190, 207),
+    ];
 }
 
 /// One curve: per x, the median and the 25th/75th percentiles across trials. NaN marks "no value at this x"
@@ -53,7 +61,14 @@ pub struct Series {
 impl Series {
     /// A series without a band (q25 = q75 = median), e.g. a theory curve.
     pub fn line(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
-        Series { label: label.into(), x, q25: y.clone(), q75: y.clone(), median: y, color: None }
+        Series {
+            label: label.into(),
+            x,
+            q25: y.clone(),
+            q75: y.clone(),
+            median: y,
+            color: None,
+        }
     }
 
     pub fn with_color(mut self, color: Rgb) -> Self {
@@ -156,13 +171,21 @@ pub struct Figure {
 impl Figure {
     /// A one-panel figure of the default size.
     pub fn single(panel: Panel) -> Self {
-        Figure { title: None, panels: vec![panel], panel_width: 720, panel_height: 480 }
+        Figure {
+            title: None,
+            panels: vec![panel],
+            panel_width: 720,
+            panel_height: 480,
+        }
     }
 
     /// Pixel size of the whole figure.
     pub fn size(&self) -> (u32, u32) {
         let title = if self.title.is_some() { TITLE_STRIP } else { 0 };
-        (self.panel_width * self.panels.len() as u32, self.panel_height + title)
+        (
+            self.panel_width * self.panels.len() as u32,
+            self.panel_height + title,
+        )
     }
 }
 
@@ -184,16 +207,25 @@ pub enum FigureError {
     #[error("figure: rendering failed: {0}")]
     Render(String),
     #[error("figure: writing {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Renders `figure` and writes `<stem>.svg` and `<stem>.png` (the stem's own dots are kept).
 pub fn write_figure(figure: &Figure, stem: &Path) -> Result<FigureFiles, FigureError> {
     let svg = render_svg(figure)?;
     let png = render_png(figure)?;
-    let files = FigureFiles { svg: with_suffix(stem, ".svg"), png: with_suffix(stem, ".png") };
+    let files = FigureFiles {
+        svg: with_suffix(stem, ".svg"),
+        png: with_suffix(stem, ".png"),
+    };
     for (path, bytes) in [(&files.svg, svg.as_bytes()), (&files.png, png.as_slice())] {
-        write_atomic(path, bytes).map_err(|source| FigureError::Io { path: path.clone(), source })?;
+        write_atomic(path, bytes).map_err(|source| FigureError::Io {
+            path: path.clone(),
+            source,
+        })?;
     }
     Ok(files)
 }
@@ -218,9 +250,15 @@ fn validate(figure: &Figure) -> Result<(), FigureError> {
     }
     for (p, panel) in figure.panels.iter().enumerate() {
         match panel {
-            Panel::Line(line) => line::validate(line).or_else(|e| invalid(format!("panel {p}: {e}")))?,
-            Panel::Grid(grid) => grid::validate(grid).or_else(|e| invalid(format!("panel {p}: {e}")))?,
-            Panel::Histogram(h) => histogram::validate(h).or_else(|e| invalid(format!("panel {p}: {e}")))?,
+            Panel::Line(line) => {
+                line::validate(line).or_else(|e| invalid(format!("panel {p}: {e}")))?
+            }
+            Panel::Grid(grid) => {
+                grid::validate(grid).or_else(|e| invalid(format!("panel {p}: {e}")))?
+            }
+            Panel::Histogram(h) => {
+                histogram::validate(h).or_else(|e| invalid(format!("panel {p}: {e}")))?
+            }
         }
     }
     Ok(())
@@ -263,6 +301,9 @@ mod tests {
 
     #[test]
     fn suffix_keeps_dots_in_the_stem() {
-        assert_eq!(with_suffix(Path::new("out/fig_0.9"), ".png"), PathBuf::from("out/fig_0.9.png"));
+        assert_eq!(
+            with_suffix(Path::new("out/fig_0.9"), ".png"),
+            PathBuf::from("out/fig_0.9.png")
+        );
     }
 }

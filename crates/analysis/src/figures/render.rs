@@ -32,7 +32,10 @@ pub fn render_png(figure: &Figure) -> Result<Vec<u8>, FigureError> {
     encode_png(&pixels, width, height)
 }
 
-fn draw_figure<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> Result<(), FigureError> {
+fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &Figure,
+) -> Result<(), FigureError> {
     root.fill(&WHITE).map_err(render_error)?;
     let body = match &figure.title {
         Some(title) => root.titled(title, text_style(24)).map_err(render_error)?,

@@ -33,10 +33,16 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     let xs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
     let ys: Vec<f64> = y.iter().copied().filter(|v| !v.is_nan()).collect();
     if xs.is_empty() {
-        return Err(StatsError::EmptySample { test: TEST, sample: "x" });
+        return Err(StatsError::EmptySample {
+            test: TEST,
+            sample: "x",
+        });
     }
     if ys.is_empty() {
-        return Err(StatsError::EmptySample { test: TEST, sample: "y" });
+        return Err(StatsError::EmptySample {
+            test: TEST,
+            sample: "y",
+        });
     }
     let (n1, n2) = (xs.len(), ys.len());
     let combined: Vec<f64> = xs.iter().chain(&ys).copied().collect();
@@ -52,7 +58,10 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
         // Without ties U is an integer.
         (exact_sf(n1, n2, u as usize), TestMethod::Exact)
     } else {
-        (asymptotic_sf(u, n1, n2, &tie_groups), TestMethod::Asymptotic)
+        (
+            asymptotic_sf(u, n1, n2, &tie_groups),
+            TestMethod::Asymptotic,
+        )
     };
     Ok(MannWhitney {
         u: u1,
@@ -155,6 +164,12 @@ mod tests {
         assert_eq!((r.n_x, r.n_y, r.omitted), (3, 3, 2));
         assert!((r.p_value - 0.1).abs() < 1e-15);
         let err = mann_whitney_u(&[f64::NAN], &[1.0]).unwrap_err();
-        assert_eq!(err, StatsError::EmptySample { test: "mann_whitney_u", sample: "x" });
+        assert_eq!(
+            err,
+            StatsError::EmptySample {
+                test: "mann_whitney_u",
+                sample: "x"
+            }
+        );
     }
 }

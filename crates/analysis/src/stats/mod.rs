@@ -34,11 +34,22 @@ pub enum TestMethod {
 #[derive(Debug, Error, PartialEq)]
 pub enum StatsError {
     #[error("{test}: sample `{sample}` has no non-missing values")]
-    EmptySample { test: &'static str, sample: &'static str },
+    EmptySample {
+        test: &'static str,
+        sample: &'static str,
+    },
     #[error("{test}: paired samples have lengths {x} and {y}; they must be equal")]
-    PairedLengthMismatch { test: &'static str, x: usize, y: usize },
+    PairedLengthMismatch {
+        test: &'static str,
+        x: usize,
+        y: usize,
+    },
     #[error("{test}: p-value {value} at index {index} is outside [0, 1]")]
-    InvalidPValue { test: &'static str, index: usize, value: f64 },
+    InvalidPValue {
+        test: &'static str,
+        index: usize,
+        value: f64,
+    },
     #[error("{test}: alpha {alpha} must be in (0, 1)")]
     InvalidAlpha { test: &'static str, alpha: f64 },
     #[error("percentile: q = {q} must be in [0, 100]")]

@@ -7,7 +7,11 @@ use super::StatsError;
 
 /// Indices of the non-NaN p-values in ascending order of p, after validating the range.
 fn sorted_family(p: &[f64], test: &'static str) -> Result<Vec<usize>, StatsError> {
-    if let Some((index, &value)) = p.iter().enumerate().find(|(_, v)| !v.is_nan() && !(0.0..=1.0).contains(*v)) {
+    if let Some((index, &value)) = p
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_nan() && !(0.0..=1.0).contains(*v))
+    {
         return Err(StatsError::InvalidPValue { test, index, value });
     }
     let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
@@ -73,7 +77,10 @@ pub fn bh_reject(p: &[f64], alpha: f64) -> Result<Vec<bool>, StatsError> {
     check_alpha(alpha, "bh_reject")?;
     let order = sorted_family(p, "bh_reject")?;
     let m = order.len();
-    let largest = order.iter().enumerate().rposition(|(k, &index)| p[index] <= (k + 1) as f64 / m as f64 * alpha);
+    let largest = order
+        .iter()
+        .enumerate()
+        .rposition(|(k, &index)| p[index] <= (k + 1) as f64 / m as f64 * alpha);
     let mut reject = vec![false; p.len()];
     if let Some(last) = largest {
         for &index in &order[..=last] {
@@ -97,7 +104,10 @@ mod tests {
             assert!((a - e).abs() < 1e-15, "{adj:?}");
         }
         // 0.005 <= 0.0125, 0.01 <= 0.0167, 0.03 > 0.025: stop; 0.04 is not rejected even though <= 0.05.
-        assert_eq!(holm_reject(&p, 0.05).unwrap(), vec![true, false, false, true]);
+        assert_eq!(
+            holm_reject(&p, 0.05).unwrap(),
+            vec![true, false, false, true]
+        );
     }
 
     #[test]
@@ -115,7 +125,14 @@ mod tests {
     #[test]
     fn invalid_input_is_named() {
         let err = holm_adjust(&[0.5, 1.5]).unwrap_err();
-        assert_eq!(err, StatsError::InvalidPValue { test: "holm_adjust", index: 1, value: 1.5 });
+        assert_eq!(
+            err,
+            StatsError::InvalidPValue {
+                test: "holm_adjust",
+                index: 1,
+                value: 1.5
+            }
+        );
         assert!(err.to_string().contains("index 1"));
         assert!(holm_reject(&[0.1], 0.0).is_err());
         assert_eq!(holm_adjust(&[]).unwrap(), Vec::<f64>::new());

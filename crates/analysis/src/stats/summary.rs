@@ -34,7 +34,13 @@ pub fn summarize_options(values: &[Option<f64>]) -> Summary {
 
 fn summarize_sorted(sorted: &[f64], missing: usize) -> Summary {
     let at = |fraction: f64| (!sorted.is_empty()).then(|| linear_quantile(sorted, fraction));
-    Summary { median: median_sorted(sorted), q25: at(0.25), q75: at(0.75), n: sorted.len(), missing }
+    Summary {
+        median: median_sorted(sorted),
+        q25: at(0.25),
+        q75: at(0.75),
+        n: sorted.len(),
+        missing,
+    }
 }
 
 /// `np.nanmedian`: the middle value, or the mean of the two middle values; `None` if nothing is present.
@@ -92,17 +98,53 @@ mod tests {
     fn type7_quartiles_by_hand() {
         // n = 4: indices 0.75 and 2.25 -> 1 + 0.75 = 1.75 and 3 + 0.25 = 3.25.
         let s = summarize(&[4.0, 1.0, 3.0, 2.0]);
-        assert_eq!(s, Summary { median: Some(2.5), q25: Some(1.75), q75: Some(3.25), n: 4, missing: 0 });
+        assert_eq!(
+            s,
+            Summary {
+                median: Some(2.5),
+                q25: Some(1.75),
+                q75: Some(3.25),
+                n: 4,
+                missing: 0
+            }
+        );
     }
 
     #[test]
     fn missing_values_are_counted_and_ignored() {
         let s = summarize(&[f64::NAN, 10.0, 20.0, f64::NAN, 30.0]);
-        assert_eq!(s, Summary { median: Some(20.0), q25: Some(15.0), q75: Some(25.0), n: 3, missing: 2 });
+        assert_eq!(
+            s,
+            Summary {
+                median: Some(20.0),
+                q25: Some(15.0),
+                q75: Some(25.0),
+                n: 3,
+                missing: 2
+            }
+        );
         let s = summarize_options(&[None, Some(1.0)]);
-        assert_eq!(s, Summary { median: Some(1.0), q25: Some(1.0), q75: Some(1.0), n: 1, missing: 1 });
+        assert_eq!(
+            s,
+            Summary {
+                median: Some(1.0),
+                q25: Some(1.0),
+                q75: Some(1.0),
+                n: 1,
+                missing: 1
+            }
+        );
         let s = summarize(&[f64::NAN]);
-        assert_eq!(s, Summary { median: None, q25: None, q75: None, n: 0, missing: 1 });
+        assert_eq!(
+            s,
+            Summary {
+                median: None,
+                q25: None,
+                q75: None,
+                n: 0,
+                missing: 1
+            }
+        );
     }
 
     #[test]
@@ -112,7 +154,10 @@ mod tests {
         assert_eq!(percentile(&xs, 100.0), Ok(Some(9.0)));
         assert_eq!(percentile(&xs, 50.0), Ok(Some(5.0)));
         assert_eq!(percentile(&[], 50.0), Ok(None));
-        assert_eq!(percentile(&xs, 101.0), Err(StatsError::InvalidPercentile { q: 101.0 }));
+        assert_eq!(
+            percentile(&xs, 101.0),
+            Err(StatsError::InvalidPercentile { q: 101.0 })
+        );
         assert_eq!(median(&[2.0, f64::NAN, 4.0]), Some(3.0));
     }
 }

@@ -40,19 +40,41 @@ const PERMUTATION_MAX_PAIRS: usize = 13;
 pub fn wilcoxon_signed_rank(x: &[f64], y: &[f64]) -> Result<Wilcoxon, StatsError> {
     const TEST: &str = "wilcoxon_signed_rank";
     if x.len() != y.len() {
-        return Err(StatsError::PairedLengthMismatch { test: TEST, x: x.len(), y: y.len() });
+        return Err(StatsError::PairedLengthMismatch {
+            test: TEST,
+            x: x.len(),
+            y: y.len(),
+        });
     }
-    let d: Vec<f64> = x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| a - b).collect();
+    let d: Vec<f64> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| a - b)
+        .collect();
     if d.is_empty() {
-        return Err(StatsError::EmptySample { test: TEST, sample: "x - y" });
+        return Err(StatsError::EmptySample {
+            test: TEST,
+            sample: "x - y",
+        });
     }
     let n_pairs = d.len();
     let nonzero: Vec<f64> = d.iter().copied().filter(|&v| v != 0.0).collect();
     let n_zero = n_pairs - nonzero.len();
     let abs: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
     let (ranks, tie_groups) = average_ranks(&abs);
-    let r_plus: f64 = nonzero.iter().zip(&ranks).filter(|(v, _)| **v > 0.0).map(|(_, r)| r).sum();
-    let r_minus: f64 = nonzero.iter().zip(&ranks).filter(|(v, _)| **v < 0.0).map(|(_, r)| r).sum();
+    let r_plus: f64 = nonzero
+        .iter()
+        .zip(&ranks)
+        .filter(|(v, _)| **v > 0.0)
+        .map(|(_, r)| r)
+        .sum();
+    let r_minus: f64 = nonzero
+        .iter()
+        .zip(&ranks)
+        .filter(|(v, _)| **v < 0.0)
+        .map(|(_, r)| r)
+        .sum();
     let has_ties = tie_groups.iter().any(|&size| size > 1);
 
     let method = if n_pairs > EXACT_MAX_PAIRS {
@@ -120,7 +142,11 @@ mod tests {
     #[test]
     fn all_positive_differences_give_the_smallest_exact_p() {
         // n = 6, R+ = 21: only one of 2^6 sign patterns is as extreme on each side -> 2/64.
-        let r = wilcoxon_signed_rank(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[0.0, 0.5, 1.0, 1.5, 2.0, 2.5]).unwrap();
+        let r = wilcoxon_signed_rank(
+            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            &[0.0, 0.5, 1.0, 1.5, 2.0, 2.5],
+        )
+        .unwrap();
         assert_eq!(r.method, TestMethod::Exact);
         assert_eq!(r.statistic, 0.0);
         assert!((r.p_value - 2.0 / 64.0).abs() < 1e-15);
@@ -133,7 +159,12 @@ mod tests {
         let observed = 4.5;
         let (mut le, mut ge) = (0, 0);
         for mask in 0..(1u32 << ranks.len()) {
-            let t: f64 = ranks.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, r)| r).sum();
+            let t: f64 = ranks
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, r)| r)
+                .sum();
             le += (t <= observed) as u32;
             ge += (t >= observed) as u32;
         }
@@ -147,7 +178,11 @@ mod tests {
         assert_eq!((r.n_pairs, r.omitted), (1, 2));
         assert_eq!(
             wilcoxon_signed_rank(&[1.0], &[1.0, 2.0]),
-            Err(StatsError::PairedLengthMismatch { test: "wilcoxon_signed_rank", x: 1, y: 2 })
+            Err(StatsError::PairedLengthMismatch {
+                test: "wilcoxon_signed_rank",
+                x: 1,
+                y: 2
+            })
         );
         assert!(wilcoxon_signed_rank(&[f64::NAN], &[1.0]).is_err());
     }

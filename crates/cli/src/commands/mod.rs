@@ -1,2 +1,3 @@
-//! One file per subcommand.
-pub mod theory;
+//! One file per subcommand: options (clap) and the call into the library crates.
+pub mod bench;
+pub mod xor;

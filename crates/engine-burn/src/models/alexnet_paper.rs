@@ -104,7 +104,12 @@ impl PaperAlexNetConfig {
             LayerInit::linear("fc6", self.flatten_dim()?, f[0], gu),
             LayerInit::linear("fc7", f[0], f[1], gu),
             LayerInit::linear("fc8", f[1], f[2], gu),
-            LayerInit::linear("dense", f[2], self.num_classes, KernelInit::TruncatedNormal { stddev: 0.25 }),
+            LayerInit::linear(
+                "dense",
+                f[2],
+                self.num_classes,
+                KernelInit::TruncatedNormal { stddev: 0.25 },
+            ),
         ])
     }
 
@@ -114,13 +119,20 @@ impl PaperAlexNetConfig {
     }
 
     /// The network with weights drawn from `rng`.
-    pub fn init<B: Backend>(&self, device: &B::Device, rng: &mut PolarityRng) -> Result<PaperAlexNet<B>, crate::Error> {
+    pub fn init<B: Backend>(
+        &self,
+        device: &B::Device,
+        rng: &mut PolarityRng,
+    ) -> Result<PaperAlexNet<B>, crate::Error> {
         let values = self.initial_values(rng)?;
         set_param_values(self.init_zeros(device)?, &values, device)
     }
 
     /// The network with all weights zero (a skeleton to load weights into).
-    pub fn init_zeros<B: Backend>(&self, device: &B::Device) -> Result<PaperAlexNet<B>, crate::Error> {
+    pub fn init_zeros<B: Backend>(
+        &self,
+        device: &B::Device,
+    ) -> Result<PaperAlexNet<B>, crate::Error> {
         let c = self.conv_channels;
         let f = self.fc_units;
         let g = self.groups;
@@ -142,7 +154,11 @@ impl PaperAlexNetConfig {
                 .with_initializer(Initializer::Zeros)
                 .init(device)
         };
-        let linear = |i: usize, o: usize| LinearConfig::new(i, o).with_initializer(Initializer::Zeros).init(device);
+        let linear = |i: usize, o: usize| {
+            LinearConfig::new(i, o)
+                .with_initializer(Initializer::Zeros)
+                .init(device)
+        };
         Ok(PaperAlexNet {
             conv1: conv(self.in_channels, c[0], 11, 4, 0, g[0]),
             conv2: conv(c[0], c[1], 5, 1, 2, g[1]),

@@ -96,7 +96,12 @@ impl TorchAlexNetConfig {
             LayerInit::conv("conv5", c[4], c[3], 3, gn),
             LayerInit::linear("fc6", flat, f[0], gu),
             LayerInit::linear("fc7", f[0], f[1], gu),
-            LayerInit::linear("fc8", f[1], self.num_classes, KernelInit::TruncatedNormal { stddev: 0.25 }),
+            LayerInit::linear(
+                "fc8",
+                f[1],
+                self.num_classes,
+                KernelInit::TruncatedNormal { stddev: 0.25 },
+            ),
         ]
     }
 
@@ -104,7 +109,11 @@ impl TorchAlexNetConfig {
         draw_layers(&self.layers(), rng)
     }
 
-    pub fn init<B: Backend>(&self, device: &B::Device, rng: &mut PolarityRng) -> Result<TorchAlexNet<B>, crate::Error> {
+    pub fn init<B: Backend>(
+        &self,
+        device: &B::Device,
+        rng: &mut PolarityRng,
+    ) -> Result<TorchAlexNet<B>, crate::Error> {
         set_param_values(self.init_zeros(device), &self.initial_values(rng), device)
     }
 
@@ -118,7 +127,11 @@ impl TorchAlexNetConfig {
                 .with_initializer(Initializer::Zeros)
                 .init(device)
         };
-        let linear = |i: usize, o: usize| LinearConfig::new(i, o).with_initializer(Initializer::Zeros).init(device);
+        let linear = |i: usize, o: usize| {
+            LinearConfig::new(i, o)
+                .with_initializer(Initializer::Zeros)
+                .init(device)
+        };
         TorchAlexNet {
             conv1: conv(self.in_channels, c[0], 11, 4, 2),
             conv2: conv(c[0], c[1], 5, 1, 2),

@@ -35,14 +35,25 @@ pub(crate) struct LayerInit {
 }
 
 impl LayerInit {
-    pub(crate) fn linear(name: &'static str, inputs: usize, outputs: usize, init: KernelInit) -> Self {
+    pub(crate) fn linear(
+        name: &'static str,
+        inputs: usize,
+        outputs: usize,
+        init: KernelInit,
+    ) -> Self {
         Self {
             name,
             shape: vec![inputs, outputs],
             init,
         }
     }
-    pub(crate) fn conv(name: &'static str, out: usize, inp: usize, k: usize, init: KernelInit) -> Self {
+    pub(crate) fn conv(
+        name: &'static str,
+        out: usize,
+        inp: usize,
+        k: usize,
+        init: KernelInit,
+    ) -> Self {
         Self {
             name,
             shape: vec![out, inp, k, k],
@@ -64,9 +75,21 @@ pub(crate) fn draw_layers(layers: &[LayerInit], rng: &mut PolarityRng) -> NamedT
     for l in layers {
         let (fan_in, fan_out) = l.fans();
         let n: usize = l.shape.iter().product();
-        out.insert(format!("{}.weight", l.name), l.shape.clone(), l.init.sample(n, fan_in, fan_out, rng));
-        let outputs = if l.shape.len() == 2 { l.shape[1] } else { l.shape[0] };
-        out.insert(format!("{}.bias", l.name), vec![outputs], vec![0.0; outputs]);
+        out.insert(
+            format!("{}.weight", l.name),
+            l.shape.clone(),
+            l.init.sample(n, fan_in, fan_out, rng),
+        );
+        let outputs = if l.shape.len() == 2 {
+            l.shape[1]
+        } else {
+            l.shape[0]
+        };
+        out.insert(
+            format!("{}.bias", l.name),
+            vec![outputs],
+            vec![0.0; outputs],
+        );
     }
     out
 }

@@ -75,7 +75,11 @@ impl SmallCnnConfig {
         Ok(draw_layers(&self.layers()?, rng))
     }
 
-    pub fn init<B: Backend>(&self, device: &B::Device, rng: &mut PolarityRng) -> Result<SmallCnn<B>, crate::Error> {
+    pub fn init<B: Backend>(
+        &self,
+        device: &B::Device,
+        rng: &mut PolarityRng,
+    ) -> Result<SmallCnn<B>, crate::Error> {
         let values = self.initial_values(rng)?;
         set_param_values(self.init_zeros(device)?, &values, device)
     }
@@ -84,7 +88,11 @@ impl SmallCnnConfig {
         let [c1, c2] = self.conv_channels;
         let [f1, f2] = self.fc_units;
         let s = self.final_map()?;
-        let linear = |i: usize, o: usize| LinearConfig::new(i, o).with_initializer(Initializer::Zeros).init(device);
+        let linear = |i: usize, o: usize| {
+            LinearConfig::new(i, o)
+                .with_initializer(Initializer::Zeros)
+                .init(device)
+        };
         Ok(SmallCnn {
             conv1: Conv2dConfig::new([self.in_channels, c1], [5, 5])
                 .with_padding(PaddingConfig2d::Explicit(2, 2, 2, 2))

@@ -33,7 +33,9 @@ pub enum GroupedLayers {
     Grouped,
 }
 
-const LAYERS: [&str; 8] = ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"];
+const LAYERS: [&str; 8] = [
+    "conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8",
+];
 /// Caffe's group count per conv layer.
 pub const CAFFE_GROUPS: [usize; 5] = [1, 2, 1, 2, 2];
 
@@ -46,31 +48,49 @@ fn key_name(k: &PyValue) -> Option<String> {
 }
 
 /// The per-layer `[weights, biases]` arrays of a Caffe-AlexNet-style `.npy` dict.
-pub fn read_layer_dict(bytes: &[u8], origin: &str) -> Result<Vec<(String, NpArray, NpArray)>, Error> {
+pub fn read_layer_dict(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<Vec<(String, NpArray, NpArray)>, Error> {
     let err = |message: String| Error::WeightFile {
         path: origin.to_string(),
         message,
     };
     let root = read_npy(bytes).map_err(err)?;
     let PyValue::Dict(entries) = root else {
-        return Err(err(format!("expected a pickled dict {{layer: [weights, biases]}}, found {}", short(&root))));
+        return Err(err(format!(
+            "expected a pickled dict {{layer: [weights, biases]}}, found {}",
+            short(&root)
+        )));
     };
     let mut out = Vec::new();
     for (k, v) in entries {
-        let name = key_name(&k).ok_or_else(|| err(format!("dict key {} is not a string", short(&k))))?;
+        let name =
+            key_name(&k).ok_or_else(|| err(format!("dict key {} is not a string", short(&k))))?;
         let arrays: Vec<NpArray> = match &v {
             PyValue::List(items) | PyValue::Tuple(items) => items
                 .iter()
                 .map(|x| match x {
                     PyValue::Array(a) => Ok((**a).clone()),
-                    o => Err(err(format!("layer '{name}': entry {} is not a numeric array", short(o)))),
+                    o => Err(err(format!(
+                        "layer '{name}': entry {} is not a numeric array",
+                        short(o)
+                    ))),
                 })
                 .collect::<Result<_, _>>()?,
-            o => return Err(err(format!("layer '{name}': value {} is not [weights, biases]", short(o)))),
+            o => {
+                return Err(err(format!(
+                    "layer '{name}': value {} is not [weights, biases]",
+                    short(o)
+                )))
+            }
         };
-        let [w, b]: [NpArray; 2] = arrays
-            .try_into()
-            .map_err(|a: Vec<NpArray>| err(format!("layer '{name}': {} arrays, expected [weights, biases]", a.len())))?;
+        let [w, b]: [NpArray; 2] = arrays.try_into().map_err(|a: Vec<NpArray>| {
+            err(format!(
+                "layer '{name}': {} arrays, expected [weights, biases]",
+                a.len()
+            ))
+        })?;
         out.push((name, w, b));
     }
     Ok(out)
@@ -106,7 +126,8 @@ fn conv_kernel(a: &NpArray, groups: usize, expand: bool) -> (Vec<usize>, Vec<f32
             let ii = if expand { g * in_g + i } else { i };
             for y in 0..kh {
                 for x in 0..kw {
-                    v[((o * inputs + ii) * kh + y) * kw + x] = a.values[((y * kw + x) * in_g + i) * out + o];
+                    v[((o * inputs + ii) * kh + y) * kw + x] =
+                        a.values[((y * kw + x) * in_g + i) * out + o];
                 }
             }
         }
@@ -123,7 +144,8 @@ fn fc6_rows_to_chw(a: &NpArray, channels: usize, side: usize) -> Vec<f32> {
             for w in 0..side {
                 let src = (h * side + w) * channels + c;
                 let dst = (c * side + h) * side + w;
-                v[dst * cols..(dst + 1) * cols].copy_from_slice(&a.values[src * cols..(src + 1) * cols]);
+                v[dst * cols..(dst + 1) * cols]
+                    .copy_from_slice(&a.values[src * cols..(src + 1) * cols]);
             }
         }
     }
@@ -156,7 +178,11 @@ pub fn to_paper_alexnet(
             problems.push(format!("  layer '{name}' is missing"));
             continue;
         };
-        if let Some(k) = name.strip_prefix("conv").and_then(|d| d.parse::<usize>().ok()).map(|d| d - 1) {
+        if let Some(k) = name
+            .strip_prefix("conv")
+            .and_then(|d| d.parse::<usize>().ok())
+            .map(|d| d - 1)
+        {
             let groups = CAFFE_GROUPS[k];
             let (ks, _) = match k {
                 0 => (11, 0),
@@ -209,7 +235,10 @@ pub fn to_paper_alexnet(
     } else {
         Err(Error::WeightFile {
             path: origin.to_string(),
-            message: format!("does not match the paper's AlexNet:\n{}", problems.join("\n")),
+            message: format!(
+                "does not match the paper's AlexNet:\n{}",
+                problems.join("\n")
+            ),
         })
     }
 }

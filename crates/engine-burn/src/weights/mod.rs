@@ -40,9 +40,15 @@ impl PretrainedWeights {
             .0
             .iter()
             .filter(|(_, (shape, _))| shape.len() >= 2)
-            .map(|(name, (shape, values))| (TensorSpec::new(name.clone(), shape.clone()), values.as_slice()))
+            .map(|(name, (shape, values))| {
+                (
+                    TensorSpec::new(name.clone(), shape.clone()),
+                    values.as_slice(),
+                )
+            })
             .collect();
-        let mut t = PolarityTemplate::from_weights(&kernels, &format!("{} ({})", self.source, self.format));
+        let mut t =
+            PolarityTemplate::from_weights(&kernels, &format!("{} ({})", self.source, self.format));
         // Name the file by its hash too, so a template can be traced to the exact download.
         t.provenance.source = format!("weights:{} sha256={}", self.source, self.sha256);
         t
@@ -50,5 +56,8 @@ impl PretrainedWeights {
 }
 
 pub(crate) fn file_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

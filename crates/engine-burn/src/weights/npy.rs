@@ -27,9 +27,18 @@ pub enum PyValue {
     Tuple(Vec<PyValue>),
     List(Vec<PyValue>),
     Dict(Vec<(PyValue, PyValue)>),
-    Global { module: String, name: String },
-    Reduce { callable: Box<PyValue>, args: Box<PyValue> },
-    Built { object: Box<PyValue>, state: Box<PyValue> },
+    Global {
+        module: String,
+        name: String,
+    },
+    Reduce {
+        callable: Box<PyValue>,
+        args: Box<PyValue>,
+    },
+    Built {
+        object: Box<PyValue>,
+        state: Box<PyValue>,
+    },
     Array(Rc<NpArray>),
 }
 
@@ -55,9 +64,17 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.pos.checked_add(n).filter(|e| *e <= self.data.len()).ok_or_else(|| {
-            format!("pickle truncated: needed {n} bytes at offset {} of {}", self.pos, self.data.len())
-        })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|e| *e <= self.data.len())
+            .ok_or_else(|| {
+                format!(
+                    "pickle truncated: needed {n} bytes at offset {} of {}",
+                    self.pos,
+                    self.data.len()
+                )
+            })?;
         let s = &self.data[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -101,7 +118,9 @@ fn latin1(bytes: &[u8]) -> String {
 fn pop_value(stack: &mut Vec<Item>, op: u8, at: usize) -> Result<PyValue, String> {
     match stack.pop() {
         Some(Item::Value(v)) => Ok(v),
-        _ => Err(format!("pickle opcode 0x{op:02x} at offset {at}: stack underflow")),
+        _ => Err(format!(
+            "pickle opcode 0x{op:02x} at offset {at}: stack underflow"
+        )),
     }
 }
 
@@ -121,7 +140,9 @@ fn pop_mark(stack: &mut Vec<Item>, op: u8, at: usize) -> Result<Vec<PyValue>, St
 fn top_mut(stack: &mut [Item], op: u8, at: usize) -> Result<&mut PyValue, String> {
     match stack.last_mut() {
         Some(Item::Value(v)) => Ok(v),
-        _ => Err(format!("pickle opcode 0x{op:02x} at offset {at}: no object to add to")),
+        _ => Err(format!(
+            "pickle opcode 0x{op:02x} at offset {at}: no object to add to"
+        )),
     }
 }
 
@@ -163,7 +184,9 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
                 let n = c.u8()? as usize;
                 let b = c.take(n)?;
                 if n > 8 {
-                    return Err(format!("pickle LONG1 of {n} bytes at offset {at} does not fit in i64"));
+                    return Err(format!(
+                        "pickle LONG1 of {n} bytes at offset {at} does not fit in i64"
+                    ));
                 }
                 let mut v: i64 = 0;
                 for (i, &x) in b.iter().enumerate() {
@@ -176,7 +199,10 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
             }
             b'G' => {
                 let b = c.take(8)?;
-                push(&mut stack, PyValue::Float(f64::from_be_bytes(b.try_into().expect("8"))))
+                push(
+                    &mut stack,
+                    PyValue::Float(f64::from_be_bytes(b.try_into().expect("8"))),
+                )
             }
             // Python 2 str: raw bytes; kept as bytes (array data) and readable as latin-1 text.
             b'U' => {
@@ -228,7 +254,11 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
             }
             b'd' => {
                 let items = pop_mark(&mut stack, op, at)?;
-                let pairs = items.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0].clone(), p[1].clone())).collect();
+                let pairs = items
+                    .chunks(2)
+                    .filter(|p| p.len() == 2)
+                    .map(|p| (p[0].clone(), p[1].clone()))
+                    .collect();
                 push(&mut stack, PyValue::Dict(pairs))
             }
             0x85..=0x87 => {
@@ -244,14 +274,22 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
                 let v = pop_value(&mut stack, op, at)?;
                 match top_mut(&mut stack, op, at)? {
                     PyValue::List(l) => l.push(v),
-                    other => return Err(format!("pickle APPEND at offset {at} to a non-list {other:?}")),
+                    other => {
+                        return Err(format!(
+                            "pickle APPEND at offset {at} to a non-list {other:?}"
+                        ))
+                    }
                 }
             }
             b'e' => {
                 let items = pop_mark(&mut stack, op, at)?;
                 match top_mut(&mut stack, op, at)? {
                     PyValue::List(l) => l.extend(items),
-                    other => return Err(format!("pickle APPENDS at offset {at} to a non-list {other:?}")),
+                    other => {
+                        return Err(format!(
+                            "pickle APPENDS at offset {at} to a non-list {other:?}"
+                        ))
+                    }
                 }
             }
             b's' => {
@@ -259,16 +297,27 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
                 let k = pop_value(&mut stack, op, at)?;
                 match top_mut(&mut stack, op, at)? {
                     PyValue::Dict(d) => d.push((k, v)),
-                    other => return Err(format!("pickle SETITEM at offset {at} on a non-dict {other:?}")),
+                    other => {
+                        return Err(format!(
+                            "pickle SETITEM at offset {at} on a non-dict {other:?}"
+                        ))
+                    }
                 }
             }
             b'u' => {
                 let items = pop_mark(&mut stack, op, at)?;
                 match top_mut(&mut stack, op, at)? {
-                    PyValue::Dict(d) => {
-                        d.extend(items.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0].clone(), p[1].clone())))
+                    PyValue::Dict(d) => d.extend(
+                        items
+                            .chunks(2)
+                            .filter(|p| p.len() == 2)
+                            .map(|p| (p[0].clone(), p[1].clone())),
+                    ),
+                    other => {
+                        return Err(format!(
+                            "pickle SETITEMS at offset {at} on a non-dict {other:?}"
+                        ))
                     }
-                    other => return Err(format!("pickle SETITEMS at offset {at} on a non-dict {other:?}")),
                 }
             }
             b'q' | b'r' | 0x94 => {
@@ -286,11 +335,14 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
                 memo.insert(key, v);
             }
             b'h' | b'j' => {
-                let key = if op == b'h' { c.u8()? as usize } else { c.u32()? };
-                let v = memo
-                    .get(&key)
-                    .cloned()
-                    .ok_or_else(|| format!("pickle GET of unknown memo key {key} at offset {at}"))?;
+                let key = if op == b'h' {
+                    c.u8()? as usize
+                } else {
+                    c.u32()?
+                };
+                let v = memo.get(&key).cloned().ok_or_else(|| {
+                    format!("pickle GET of unknown memo key {key} at offset {at}")
+                })?;
                 push(&mut stack, v)
             }
             b'c' => {
@@ -302,8 +354,14 @@ pub fn read_pickle(data: &[u8]) -> Result<PyValue, String> {
                 let name = pop_value(&mut stack, op, at)?;
                 let module = pop_value(&mut stack, op, at)?;
                 match (module, name) {
-                    (PyValue::Str(module), PyValue::Str(name)) => push(&mut stack, PyValue::Global { module, name }),
-                    _ => return Err(format!("pickle STACK_GLOBAL at offset {at} without two strings")),
+                    (PyValue::Str(module), PyValue::Str(name)) => {
+                        push(&mut stack, PyValue::Global { module, name })
+                    }
+                    _ => {
+                        return Err(format!(
+                            "pickle STACK_GLOBAL at offset {at} without two strings"
+                        ))
+                    }
                 }
             }
             b'R' | 0x81 => {
@@ -339,7 +397,10 @@ fn reduce(callable: PyValue, args: PyValue) -> Result<PyValue, String> {
             if let Some(PyValue::Str(s)) = a.first() {
                 let bytes: Result<Vec<u8>, String> = s
                     .chars()
-                    .map(|ch| u8::try_from(u32::from(ch)).map_err(|_| "non-latin-1 text in _codecs.encode".to_string()))
+                    .map(|ch| {
+                        u8::try_from(u32::from(ch))
+                            .map_err(|_| "non-latin-1 text in _codecs.encode".to_string())
+                    })
                     .collect();
                 return Ok(PyValue::Bytes(Rc::new(bytes?)));
             }
@@ -410,7 +471,10 @@ fn array_from_state(state: &PyValue) -> Result<PyValue, String> {
         return Err("numpy array state is not a tuple".into());
     };
     if s.len() != 5 {
-        return Err(format!("numpy array state has {} fields, expected 5", s.len()));
+        return Err(format!(
+            "numpy array state has {} fields, expected 5",
+            s.len()
+        ));
     }
     let PyValue::Tuple(dims) = &s[1] else {
         return Err("numpy array shape is not a tuple".into());
@@ -427,7 +491,9 @@ fn array_from_state(state: &PyValue) -> Result<PyValue, String> {
     if dtype.contains('O') {
         // An object array: its elements are the pickled list in the data field.
         return match &s[4] {
-            PyValue::List(items) if shape.iter().product::<usize>() == 1 && items.len() == 1 => Ok(items[0].clone()),
+            PyValue::List(items) if shape.iter().product::<usize>() == 1 && items.len() == 1 => {
+                Ok(items[0].clone())
+            }
             PyValue::List(items) => Ok(PyValue::List(items.clone())),
             other => Err(format!("object array data is {other:?}, expected a list")),
         };
@@ -436,7 +502,11 @@ fn array_from_state(state: &PyValue) -> Result<PyValue, String> {
         return Err(format!("numpy {dtype} array data is not raw bytes"));
     };
     let values = decode(&dtype, raw, shape.iter().product())?;
-    let values = if fortran { fortran_to_c(&values, &shape) } else { values };
+    let values = if fortran {
+        fortran_to_c(&values, &shape)
+    } else {
+        values
+    };
     Ok(PyValue::Array(Rc::new(NpArray { shape, values })))
 }
 
@@ -447,7 +517,11 @@ fn decode(dtype: &str, raw: &[u8], n: usize) -> Result<Vec<f32>, String> {
         "f4" => 4,
         "f8" => 8,
         "f2" => 2,
-        _ => return Err(format!("numpy dtype '{dtype}' is not a float type (expected f2, f4 or f8)")),
+        _ => {
+            return Err(format!(
+                "numpy dtype '{dtype}' is not a float type (expected f2, f4 or f8)"
+            ))
+        }
     };
     if raw.len() != n * width {
         return Err(format!(
@@ -461,15 +535,27 @@ fn decode(dtype: &str, raw: &[u8], n: usize) -> Result<Vec<f32>, String> {
         .map(|b| match width {
             4 => {
                 let a: [u8; 4] = b.try_into().expect("4");
-                if big { f32::from_be_bytes(a) } else { f32::from_le_bytes(a) }
+                if big {
+                    f32::from_be_bytes(a)
+                } else {
+                    f32::from_le_bytes(a)
+                }
             }
             8 => {
                 let a: [u8; 8] = b.try_into().expect("8");
-                (if big { f64::from_be_bytes(a) } else { f64::from_le_bytes(a) }) as f32
+                (if big {
+                    f64::from_be_bytes(a)
+                } else {
+                    f64::from_le_bytes(a)
+                }) as f32
             }
             _ => {
                 let a: [u8; 2] = b.try_into().expect("2");
-                half_to_f32(if big { u16::from_be_bytes(a) } else { u16::from_le_bytes(a) })
+                half_to_f32(if big {
+                    u16::from_be_bytes(a)
+                } else {
+                    u16::from_le_bytes(a)
+                })
             }
         })
         .collect())
@@ -521,9 +607,16 @@ pub fn read_npy(bytes: &[u8]) -> Result<PyValue, String> {
             if bytes.len() < 12 {
                 return Err(".npy header truncated".into());
             }
-            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
         }
-        v => return Err(format!(".npy format version {v} is not supported (1, 2 or 3)")),
+        v => {
+            return Err(format!(
+                ".npy format version {v} is not supported (1, 2 or 3)"
+            ))
+        }
     };
     let end = start + header_len;
     if bytes.len() < end {
@@ -532,7 +625,10 @@ pub fn read_npy(bytes: &[u8]) -> Result<PyValue, String> {
     let header = latin1(&bytes[start..end]);
     let field = |key: &str| -> Option<String> {
         let i = header.find(&format!("'{key}'"))?;
-        let rest = header[i + key.len() + 2..].trim_start().strip_prefix(':')?.trim_start();
+        let rest = header[i + key.len() + 2..]
+            .trim_start()
+            .strip_prefix(':')?
+            .trim_start();
         if let Some(r) = rest.strip_prefix('(') {
             Some(r[..r.find(')')?].to_string())
         } else if let Some(r) = rest.strip_prefix('\'') {
@@ -555,7 +651,11 @@ pub fn read_npy(bytes: &[u8]) -> Result<PyValue, String> {
         .collect::<Result<_, _>>()?;
     let fortran = field("fortran_order").as_deref() == Some("True");
     let values = decode(&descr, body, shape.iter().product())?;
-    let values = if fortran { fortran_to_c(&values, &shape) } else { values };
+    let values = if fortran {
+        fortran_to_c(&values, &shape)
+    } else {
+        values
+    };
     Ok(PyValue::Array(Rc::new(NpArray { shape, values })))
 }
 
@@ -580,8 +680,14 @@ mod tests {
             p.extend_from_slice(data);
             p.extend_from_slice(b"tb");
         };
-        let a: Vec<u8> = [1.5f32, -2.0].iter().flat_map(|x| x.to_le_bytes()).collect();
-        let b: Vec<u8> = [0.25f32, 3.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let a: Vec<u8> = [1.5f32, -2.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let b: Vec<u8> = [0.25f32, 3.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
         reconstruct(&mut p, &a, true);
         reconstruct(&mut p, &b, false);
         p.extend_from_slice(b"es.");
@@ -610,7 +716,10 @@ mod tests {
     #[test]
     fn fortran_order_is_converted() {
         // [[1, 2, 3], [4, 5, 6]] stored column-major.
-        assert_eq!(fortran_to_c(&[1., 4., 2., 5., 3., 6.], &[2, 3]), vec![1., 2., 3., 4., 5., 6.]);
+        assert_eq!(
+            fortran_to_c(&[1., 4., 2., 5., 3., 6.], &[2, 3]),
+            vec![1., 2., 3., 4., 5., 6.]
+        );
     }
 
     #[test]

@@ -29,7 +29,11 @@ fn file_err(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
-fn snapshot_values(path: &Path, name: &str, s: &TensorSnapshot) -> Result<(Vec<usize>, Vec<f32>), Error> {
+fn snapshot_values(
+    path: &Path,
+    name: &str,
+    s: &TensorSnapshot,
+) -> Result<(Vec<usize>, Vec<f32>), Error> {
     let data = s
         .to_data()
         .map_err(|e| file_err(path, format!("tensor '{name}': {e:?}")))?;
@@ -42,7 +46,11 @@ fn snapshot_values(path: &Path, name: &str, s: &TensorSnapshot) -> Result<(Vec<u
 /// For `.pth` files that nest the state dict (`{"state_dict": {...}}`), the nesting key is
 /// stripped.
 pub fn read_tensor_file(path: &Path) -> Result<NamedTensors, Error> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let mut out = NamedTensors::default();
     if ext == "safetensors" {
         let mut store = SafetensorsStore::from_file(path).map_indices_contiguous(false);
@@ -54,12 +62,17 @@ pub fn read_tensor_file(path: &Path) -> Result<NamedTensors, Error> {
             out.insert(name.clone(), shape, values);
         }
     } else {
-        let reader = PytorchReader::new(path).map_err(|e| file_err(path, format!("not a readable torch.save file: {e}")))?;
+        let reader = PytorchReader::new(path)
+            .map_err(|e| file_err(path, format!("not a readable torch.save file: {e}")))?;
         let tensors: BTreeMap<String, TensorSnapshot> = reader.into_tensors().into_iter().collect();
         let nested = !tensors.is_empty() && tensors.keys().all(|k| k.starts_with("state_dict."));
         for (name, s) in &tensors {
             let (shape, values) = snapshot_values(path, name, s)?;
-            let key = if nested { name["state_dict.".len()..].to_string() } else { name.clone() };
+            let key = if nested {
+                name["state_dict.".len()..].to_string()
+            } else {
+                name.clone()
+            };
             out.insert(key, shape, values);
         }
     }
@@ -84,7 +97,10 @@ fn verify(path: &Path, sha256: &str) -> Result<Option<bool>, Error> {
 /// conv1-conv5, fc6, fc7 (weights and biases). The 1000-way `classifier.6` is loaded into fc8
 /// only when `config.num_classes` is 1000; otherwise fc8 stays the new layer and the tensors
 /// are listed in `unused`. Shapes are checked; all mismatches are listed.
-pub fn load_torchvision_alexnet(path: &Path, config: &TorchAlexNetConfig) -> Result<PretrainedWeights, Error> {
+pub fn load_torchvision_alexnet(
+    path: &Path,
+    config: &TorchAlexNetConfig,
+) -> Result<PretrainedWeights, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -97,8 +113,15 @@ pub fn load_torchvision_alexnet(path: &Path, config: &TorchAlexNetConfig) -> Res
         .layers()
         .into_iter()
         .flat_map(|l| {
-            let outputs = if l.shape.len() == 2 { l.shape[1] } else { l.shape[0] };
-            [(format!("{}.weight", l.name), l.shape.clone()), (format!("{}.bias", l.name), vec![outputs])]
+            let outputs = if l.shape.len() == 2 {
+                l.shape[1]
+            } else {
+                l.shape[0]
+            };
+            [
+                (format!("{}.weight", l.name), l.shape.clone()),
+                (format!("{}.bias", l.name), vec![outputs]),
+            ]
         })
         .collect();
     let mut tensors = NamedTensors::default();
@@ -115,7 +138,10 @@ pub fn load_torchvision_alexnet(path: &Path, config: &TorchAlexNetConfig) -> Res
             };
             let is_linear_weight = ours.starts_with("fc") && suffix == "weight";
             let (shape, values) = if is_linear_weight && shape.len() == 2 {
-                (vec![shape[1], shape[0]], transpose(values, shape[0], shape[1]))
+                (
+                    vec![shape[1], shape[0]],
+                    transpose(values, shape[0], shape[1]),
+                )
             } else {
                 (shape.to_vec(), values.to_vec())
             };
@@ -123,7 +149,9 @@ pub fn load_torchvision_alexnet(path: &Path, config: &TorchAlexNetConfig) -> Res
                 if ours == "fc8" && config.num_classes != shape.last().copied().unwrap_or(0) {
                     continue; // the ImageNet head does not fit a new classifier: left out
                 }
-                problems.push(format!("  '{src}': shape {shape:?} (burn layout), network expects {want:?}"));
+                problems.push(format!(
+                    "  '{src}': shape {shape:?} (burn layout), network expects {want:?}"
+                ));
                 continue;
             }
             used.push(src);
@@ -131,9 +159,19 @@ pub fn load_torchvision_alexnet(path: &Path, config: &TorchAlexNetConfig) -> Res
         }
     }
     if !problems.is_empty() {
-        return Err(file_err(path, format!("does not match torchvision's AlexNet:\n{}", problems.join("\n"))));
+        return Err(file_err(
+            path,
+            format!(
+                "does not match torchvision's AlexNet:\n{}",
+                problems.join("\n")
+            ),
+        ));
     }
-    let unused = raw.names().filter(|n| !used.iter().any(|u| u == n)).map(String::from).collect();
+    let unused = raw
+        .names()
+        .filter(|n| !used.iter().any(|u| u == n))
+        .map(String::from)
+        .collect();
     Ok(PretrainedWeights {
         tensors,
         source: path.display().to_string(),

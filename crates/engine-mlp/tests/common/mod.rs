@@ -13,7 +13,11 @@ pub fn dataset(n: usize, dims: usize, seed_: u64) -> Dataset {
     let mut y = Vec::new();
     for _ in 0..n {
         let row: Vec<f32> = (0..dims).map(|_| rng.random_range(-1.0..1.0)).collect();
-        y.push(if (row[0] > 0.0) == (row[1] > 0.0) { 1.0 } else { 0.0 });
+        y.push(if (row[0] > 0.0) == (row[1] > 0.0) {
+            1.0
+        } else {
+            0.0
+        });
         x.extend(row);
     }
     Dataset { inputs: dims, x, y }

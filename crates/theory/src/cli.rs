@@ -1,0 +1,47 @@
+//! `polarity theory ...`: the exact theory curves.
+
+use crate::curves::xor_curves;
+use crate::report::{render, Format};
+use clap::{Args, Subcommand};
+
+/// Exact theory: probability that a random-polarity network can represent XOR.
+#[derive(Debug, Args)]
+pub struct TheoryArgs {
+    #[command(subcommand)]
+    pub command: TheoryCommand,
+}
+
+/// Theory subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TheoryCommand {
+    /// Print Theorem D.1 as printed, Lemma D.1's condition and the oracle's truth for n = 1..N.
+    Xor(XorArgs),
+}
+
+/// Options of `polarity theory xor`.
+#[derive(Debug, Args)]
+pub struct XorArgs {
+    /// Largest number of hidden units n (rows n = 1..=N).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_units: u32,
+    /// Input dimension d for Theorem D.1 (2 relevant inputs + d − 2 nuisance inputs).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub dims: u32,
+    /// Output format: text table, CSV or JSON (exact fraction and decimal for every entry).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also compute the truth on the whole cells, not only their centres (slower: about 10 s).
+    #[arg(long)]
+    pub cells: bool,
+}
+
+/// Runs a theory subcommand, printing to stdout.
+pub fn run(args: TheoryArgs) -> anyhow::Result<()> {
+    match args.command {
+        TheoryCommand::Xor(xor) => {
+            let curves = xor_curves(xor.max_units, xor.dims, xor.cells)?;
+            print!("{}", render(&curves, xor.format));
+            Ok(())
+        }
+    }
+}
