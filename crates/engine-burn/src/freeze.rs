@@ -42,22 +42,13 @@ pub struct LayerResets {
 }
 
 /// Options of [`FreezeOptimizer`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct FreezeConfig {
     /// How violating weights are put back, and `eps` for posCon/posRand.
     pub rule: ResetRule,
     /// Allow templates on rank-1 parameters (biases). Off by default: the paper constrains
     /// kernels only, and a bias in a template is more likely a mistake than a choice.
     pub allow_biases: bool,
-}
-
-impl Default for FreezeConfig {
-    fn default() -> Self {
-        Self {
-            rule: ResetRule::default(),
-            allow_biases: false,
-        }
-    }
 }
 
 impl FreezeConfig {

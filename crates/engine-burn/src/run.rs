@@ -130,14 +130,19 @@ pub struct ConditionResult {
     pub result: TrainResult,
 }
 
+/// What every condition of a run shares.
+struct Shared<'a, B: AutodiffBackend> {
+    train: &'a dyn ImageBatches,
+    val: &'a dyn ImageBatches,
+    options: &'a TrainOptions,
+    device: &'a B::Device,
+}
+
 fn train_as<B, M>(
     skeleton: M,
     weights: &NamedTensors,
     template: Option<&polarity_core::PolarityTemplate>,
-    train: &dyn ImageBatches,
-    val: &dyn ImageBatches,
-    options: &TrainOptions,
-    device: &B::Device,
+    shared: &Shared<'_, B>,
     on_progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<TrainResult>
 where
@@ -145,8 +150,16 @@ where
     M: TrainableClassifier<B>,
     M::InnerModule: ImageClassifier<B::InnerBackend>,
 {
-    let model = set_param_values(skeleton, weights, device)?;
-    train_network::<B, M>(model, template, train, val, options, device, on_progress)
+    let model = set_param_values(skeleton, weights, shared.device)?;
+    train_network::<B, M>(
+        model,
+        template,
+        shared.train,
+        shared.val,
+        shared.options,
+        shared.device,
+        on_progress,
+    )
 }
 
 /// Trains every condition of `plan` on backend `B`. `pretrained` is needed only by the IN
@@ -172,30 +185,21 @@ pub fn run_conditions<B: AutodiffBackend>(
                 c.init_zeros(device)?,
                 &s.weights,
                 template,
-                train,
-                val,
-                &plan.options,
-                device,
+                &shared,
                 &mut progress,
             ),
             NetworkConfig::TorchAlexnet(c) => train_as::<B, TorchAlexNet<B>>(
                 c.init_zeros(device),
                 &s.weights,
                 template,
-                train,
-                val,
-                &plan.options,
-                device,
+                &shared,
                 &mut progress,
             ),
             NetworkConfig::SmallCnn(c) => train_as::<B, SmallCnn<B>>(
                 c.init_zeros(device)?,
                 &s.weights,
                 template,
-                train,
-                val,
-                &plan.options,
-                device,
+                &shared,
                 &mut progress,
             ),
         }

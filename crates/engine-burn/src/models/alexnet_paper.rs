@@ -137,7 +137,9 @@ impl PaperAlexNetConfig {
         let f = self.fc_units;
         let g = self.groups;
         let inputs = [self.in_channels, c[0], c[1], c[2], c[3]];
-        if let Some(k) = (0..5).find(|&k| g[k] == 0 || inputs[k] % g[k] != 0 || c[k] % g[k] != 0) {
+        if let Some(k) = (0..5)
+            .find(|&k| g[k] == 0 || !inputs[k].is_multiple_of(g[k]) || !c[k].is_multiple_of(g[k]))
+        {
             return Err(crate::Error::Invalid(format!(
                 "conv{} groups {} must divide its {} inputs and {} outputs",
                 k + 1,

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every check and test of the workspace, as CI does. Needs only the Rust toolchain (with
+# rustfmt and clippy), apt-get/dpkg-deb for the real Fashion-MNIST, and network access to Debian's
+# package archive the first time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Builds are cached outside the clone so a fresh clone does not recompile burn from scratch.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/polarity/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== real Fashion-MNIST (Debian package, unpacked into the user cache)"
+scripts/fetch-fashion-mnist-debian.sh
+export POLARITY_REQUIRE_REAL_DATA=1
+
+echo "== format"
+cargo fmt --all --check
+echo "== lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== tests"
+cargo test --workspace --locked
+echo "== end-to-end: quick XOR reproduction"
+cargo run --release --locked -p polarity-cli -- xor train --quick --trials 3 --out "$(mktemp -d)/xor"
+echo "all checks passed"
