@@ -19,5 +19,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
 cargo test --workspace --locked
 echo "== end-to-end: quick XOR reproduction"
-cargo run --release --locked -p polarity-cli -- xor train --quick --trials 3 --out "$(mktemp -d)/xor"
+cargo run --release --locked -p polarity-cli -- reproduce xor --quick --out "$(mktemp -d)/xor"
 echo "all checks passed"

@@ -115,12 +115,15 @@ def save_zip(path, tensors, nest=False):
     buf = io.BytesIO()
     _Pickler(buf, protocol=2).dump(obj)
     name = "archive"
+    def entry(member):  # fixed timestamps: the fixture bytes do not change between runs
+        return zipfile.ZipInfo(member, date_time=(2023, 7, 23, 0, 0, 0))
+
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(f"{name}/data.pkl", buf.getvalue())
-        z.writestr(f"{name}/byteorder", "little")
-        z.writestr(f"{name}/version", "3\n")
+        z.writestr(entry(f"{name}/data.pkl"), buf.getvalue())
+        z.writestr(entry(f"{name}/byteorder"), "little")
+        z.writestr(entry(f"{name}/version"), "3\n")
         for t in sd.values():
-            z.writestr(f"{name}/data/{t.key}", t.a.astype("<f4").tobytes())
+            z.writestr(entry(f"{name}/data/{t.key}"), t.a.astype("<f4").tobytes())
 
 
 def save_legacy(path, tensors):
@@ -151,6 +154,20 @@ CAFFE = {
     "fc8": [arr(16, 6), arr(6)],
 }
 
+# The paper's AlexNet with every width divided by 16 (`--width-divisor 16`): conv 6-16-24-24-16,
+# fc 256-256-62; at input 67 pool5 is 1x1, so fc6 has 16 inputs. For the end-to-end CLI test.
+K16 = [6, 16, 24, 24, 16]
+CAFFE16 = {
+    "conv1": [arr(11, 11, 3, K16[0]), arr(K16[0])],
+    "conv2": [arr(5, 5, K16[0] // 2, K16[1]), arr(K16[1])],
+    "conv3": [arr(3, 3, K16[1], K16[2]), arr(K16[2])],
+    "conv4": [arr(3, 3, K16[2] // 2, K16[3]), arr(K16[3])],
+    "conv5": [arr(3, 3, K16[3] // 2, K16[4]), arr(K16[4])],
+    "fc6": [arr(K16[4], 256) * 0.1, arr(256) * 0.1],
+    "fc7": [arr(256, 256) * 0.1, arr(256) * 0.1],
+    "fc8": [arr(256, 62) * 0.1, arr(62) * 0.1],
+}
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
@@ -158,10 +175,12 @@ def main():
     save_zip(os.path.join(OUT, "tv_alexnet_nested_zip.pth"), TV, nest=True)
     save_legacy(os.path.join(OUT, "tv_alexnet_legacy.pth"), TV)
     save_file(TV, os.path.join(OUT, "tv_alexnet.safetensors"))
+    os.chmod(os.path.join(OUT, "tv_alexnet.safetensors"), 0o644)
     # np.save of a dict makes a 0-d object array and pickles it (protocol 4 in numpy 2);
     # a protocol-2 copy (Python 2's protocol; Python 3 writes its bytes via _codecs.encode)
     # exercises the older opcodes.
     np.save(os.path.join(OUT, "caffe_alexnet_tiny.npy"), CAFFE, allow_pickle=True)
+    np.save(os.path.join(OUT, "caffe_alexnet_d16.npy"), CAFFE16, allow_pickle=True)
     with open(os.path.join(OUT, "caffe_alexnet_tiny_p2.npy"), "wb") as f:
         obj = np.asanyarray(CAFFE)
         np.lib.format.write_array_header_1_0(f, np.lib.format.header_data_from_array_1_0(obj))

@@ -179,8 +179,20 @@ fn preprocess_for(kind: DatasetKind, network: &NetworkConfig) -> Preprocess {
 }
 
 fn train(a: TrainArgs) -> anyhow::Result<()> {
-    let conditions = parse_conditions(&a.conditions)?;
     let data = a.location.load(a.dataset)?;
+    train_on(a, data)
+}
+
+/// `images train` on an already loaded dataset (`a.dataset` and `a.location` are not used to
+/// find it). The CLI loads with full checksum validation; tests pass synthetic data.
+pub fn train_on(a: TrainArgs, data: polarity_images::Dataset) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        data.kind == a.dataset,
+        "--dataset {} but the data given is {}",
+        a.dataset.name(),
+        data.kind.name()
+    );
+    let conditions = parse_conditions(&a.conditions)?;
     let in_channels = match (a.network, a.dataset) {
         (NetworkKind::SmallCnn, DatasetKind::FashionMnist) => 1,
         _ => 3,
@@ -289,6 +301,7 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
             "condition": r.condition.to_string(),
             "initial_magnitudes": r.initial_magnitudes,
             "aligned": r.aligned,
+            "constrained_fraction": r.constrained_fraction,
         })).collect::<Vec<_>>(),
         "created_by": format!("polarity-burn {}", env!("CARGO_PKG_VERSION")),
     });
@@ -313,17 +326,13 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
 
 #[cfg(feature = "cuda")]
 fn cuda_device() -> anyhow::Result<burn::backend::cuda::CudaDevice> {
-    // burn-cuda panics when the driver library is missing; check first for a clear error.
-    let found = ["libcuda.so.1", "libcuda.so"].iter().any(|name| {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("ldconfig -p | grep -q {name}"))
-            .status()
-            .is_ok_and(|s| s.success())
-    }) || std::path::Path::new("/dev/nvidia0").exists();
+    // burn-cuda panics deep inside when there is no GPU or driver; check the device nodes the
+    // NVIDIA driver creates first, for a clear error.
+    let nodes = ["/dev/nvidiactl", "/dev/nvidia0"];
     anyhow::ensure!(
-        found,
-        "--device cuda: no NVIDIA driver found (libcuda.so.1 / /dev/nvidia0)"
+        nodes.iter().any(|n| std::path::Path::new(n).exists()),
+        "--device cuda: no NVIDIA GPU visible ({} missing); use --device flex",
+        nodes.join(", ")
     );
     Ok(burn::backend::cuda::CudaDevice::default())
 }
@@ -365,33 +374,50 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         }
         DeviceKind::Cuda => bench_cuda(&network, &a, side)?,
     };
-    let mut sorted = times.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let wall = median(times.iter().map(|t| t.0).collect());
+    let cpu: Option<Vec<f64>> = times.iter().map(|t| t.1).collect();
+    let cpu_text = cpu.map_or(String::new(), |c| {
+        format!(
+            ", median {:.3} CPU-s/step (process user+system time)",
+            median(c)
+        )
+    });
     let name = match a.network {
         NetworkKind::PaperAlexnet => "paper-alexnet",
         NetworkKind::TorchAlexnet => "torch-alexnet",
         NetworkKind::SmallCnn => "small-cnn",
     };
     println!(
-        "{name} batch {} input {side}x{side} device {:?}{}: median {median:.3} s/step over {} steps (all: {})",
+        "{name} batch {} input {side}x{side} device {:?}{}: median {wall:.3} s/step{cpu_text} over {} steps (wall: {})",
         a.batch_size,
         a.device,
         if a.no_freeze { "" } else { " with Freeze-SGD (posRand)" },
         times.len(),
-        times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>().join(", ")
+        times.iter().map(|t| format!("{:.3}", t.0)).collect::<Vec<_>>().join(", ")
     );
     Ok(())
 }
 
 #[cfg(feature = "cuda")]
-fn bench_cuda(network: &NetworkConfig, a: &BenchArgs, side: usize) -> anyhow::Result<Vec<f64>> {
+fn bench_cuda(
+    network: &NetworkConfig,
+    a: &BenchArgs,
+    side: usize,
+) -> anyhow::Result<Vec<(f64, Option<f64>)>> {
     type B = burn::backend::Autodiff<burn::backend::Cuda>;
     bench_on::<B>(network, a, side, &cuda_device()?)
 }
 
 #[cfg(not(feature = "cuda"))]
-fn bench_cuda(_: &NetworkConfig, _: &BenchArgs, _: usize) -> anyhow::Result<Vec<f64>> {
+fn bench_cuda(
+    _: &NetworkConfig,
+    _: &BenchArgs,
+    _: usize,
+) -> anyhow::Result<Vec<(f64, Option<f64>)>> {
     anyhow::bail!("this binary was built without CUDA support; rebuild with `--features cuda`")
 }
 
@@ -400,7 +426,7 @@ fn bench_on<B: AutodiffBackend>(
     a: &BenchArgs,
     side: usize,
     device: &B::Device,
-) -> anyhow::Result<Vec<f64>> {
+) -> anyhow::Result<Vec<(f64, Option<f64>)>> {
     use crate::models::{PaperAlexNet, SmallCnn, TorchAlexNet};
     let mut rng = seed::rng(0, &[seed::label("bench")]);
     match network {
@@ -422,7 +448,7 @@ fn step_times<B, M>(
     side: usize,
     channels: usize,
     device: &B::Device,
-) -> anyhow::Result<Vec<f64>>
+) -> anyhow::Result<Vec<(f64, Option<f64>)>>
 where
     B: AutodiffBackend,
     M: crate::models::TrainableClassifier<B>,
@@ -454,14 +480,29 @@ where
     let mut times = Vec::new();
     for i in 0..=a.steps.max(1) {
         let t0 = Instant::now();
+        let cpu0 = process_cpu_seconds();
         let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(1e-3, model, grads);
         // Wait for the device so the time covers the whole step.
         B::sync(device)?;
         if i > 0 {
-            times.push(t0.elapsed().as_secs_f64());
+            let cpu = process_cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
+            times.push((t0.elapsed().as_secs_f64(), cpu));
         }
     }
     Ok(times)
+}
+
+/// This process's user + system CPU time in seconds, from `/proc/self/stat` (Linux; clock
+/// ticks at the usual 100 Hz). `None` elsewhere. CPU time is what a step costs when other
+/// processes share the machine and stretch the wall-clock time.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

@@ -8,10 +8,12 @@
 //! | condition | start magnitudes | start signs | template (frozen only) |
 //! | --- | --- | --- | --- |
 //! | RAND-Polarity | random init | random init | own init signs, all kernels |
-//! | IN-Polarity | random init | pretrained kernels; new layers own random | same |
+//! | IN-Polarity | random init | pretrained kernels; new layers own random | `sign(pretrained)`; new layers own signs |
 //! | IN-Weight | pretrained weights and biases; new layers random | same | own start signs |
 //!
-//! Template zeros (e.g. the off-diagonal blocks of expanded grouped kernels) are free.
+//! Template zeros are free: in IN-Polarity a pretrained zero (e.g. the off-diagonal blocks of
+//! expanded grouped kernels) leaves the random weight's sign as drawn and unconstrained; in
+//! IN-Weight the start weight itself is 0 there, so its sign is 0 as well.
 //! Initial matching is `flip` (magnitudes kept exactly, as the ICML code).
 
 use crate::paths::NamedTensors;
@@ -110,12 +112,23 @@ fn is_kernel(shape: &[usize]) -> bool {
     shape.len() >= 2
 }
 
-fn template_of(weights: &NamedTensors, source: &str) -> PolarityTemplate {
+/// Signs of the kernels of `weights`, except those named in `sign_source`, whose signs are
+/// taken from there (`np.sign`: zeros free).
+fn template_of(
+    weights: &NamedTensors,
+    sign_source: Option<&NamedTensors>,
+    source: &str,
+) -> PolarityTemplate {
     let kernels: Vec<(TensorSpec, &[f32])> = weights
         .0
         .iter()
         .filter(|(_, (shape, _))| is_kernel(shape))
-        .map(|(n, (shape, v))| (TensorSpec::new(n.clone(), shape.clone()), v.as_slice()))
+        .map(|(n, (shape, v))| {
+            let values = sign_source
+                .and_then(|p| p.get(n))
+                .map_or(v.as_slice(), |(_, pv)| pv);
+            (TensorSpec::new(n.clone(), shape.clone()), values)
+        })
         .collect();
     PolarityTemplate::from_weights(&kernels, source)
 }
@@ -169,9 +182,15 @@ pub fn start(
             }
         }
     }
+    // IN-Polarity: the template is sign(pretrained) (its zeros free) on the pretrained
+    // kernels; everywhere else, and in the other conditions, the start's own signs.
+    let sign_source = match condition.source {
+        PolaritySource::InPolarity => pretrained,
+        _ => None,
+    };
     let template = condition
         .frozen
-        .then(|| template_of(&weights, &format!("condition {condition}")));
+        .then(|| template_of(&weights, sign_source, &format!("condition {condition}")));
     Ok(Start {
         weights,
         template,
@@ -265,8 +284,9 @@ mod tests {
         );
         assert_eq!(s.aligned, vec![("a.weight".to_string(), 2)]);
         let t = s.template.unwrap();
-        // The template is the start's own signs: pretrained signs, and the head's random ones.
-        assert_eq!(t.tensor("a.weight").unwrap().signs(), &[-1, -1, 1, 1]);
+        // The template: pretrained signs with the pretrained zero free, and the head's own
+        // random signs.
+        assert_eq!(t.tensor("a.weight").unwrap().signs(), &[-1, -1, 0, 1]);
         assert_eq!(t.tensor("head.weight").unwrap().signs(), &[-1, 1]);
         assert!(t.tensor("a.bias").is_none(), "kernels only");
         // Its fluid partner starts identically and has no template.

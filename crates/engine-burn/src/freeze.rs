@@ -26,6 +26,26 @@ struct LayerState<B: Backend> {
     numel: usize,
     resets: Option<Tensor<B, 1, Int>>,
     nans: Option<Tensor<B, 1, Int>>,
+    /// Steps summed in `resets`/`nans` so far. Device integers may be 32-bit (CUDA), so the
+    /// sums are moved to the host totals before they could overflow.
+    pending_steps: usize,
+    host_resets: u64,
+    host_nans: u64,
+    /// Largest sum the device counters may reach (`i32::MAX`; smaller in tests).
+    count_limit: usize,
+}
+
+impl<B: Backend> LayerState<B> {
+    /// Moves the device sums to the host totals (one read-back per counter).
+    fn flush(&mut self) {
+        if let Some(r) = self.resets.take() {
+            self.host_resets += scalar_i64(r).max(0) as u64;
+        }
+        if let Some(n) = self.nans.take() {
+            self.host_nans += scalar_i64(n).max(0) as u64;
+        }
+        self.pending_steps = 0;
+    }
 }
 
 /// Resets counted for one parameter since the counts were last read.
@@ -117,6 +137,10 @@ impl<B: Backend> Templates<B> {
                     numel,
                     resets: None,
                     nans: None,
+                    pending_steps: 0,
+                    host_resets: 0,
+                    host_nans: 0,
+                    count_limit: i32::MAX as usize,
                 },
             );
         }
@@ -129,21 +153,21 @@ impl<B: Backend> Templates<B> {
     fn take_counts(&mut self) -> Result<Vec<LayerResets>, Error> {
         let mut out = Vec::with_capacity(self.layers.len());
         for (name, layer) in &mut self.layers {
-            if let Some(nans) = layer.nans.take() {
-                let n = scalar_i64(nans);
-                if n > 0 {
-                    return Err(Error::Nan(format!(
-                        "parameter '{name}' had {n} NaN entries at reset time; \
-                         a NaN weight has no sign to check against the template"
-                    )));
-                }
+            layer.flush();
+            let (resets, nans) = (layer.host_resets, layer.host_nans);
+            layer.host_resets = 0;
+            layer.host_nans = 0;
+            if nans > 0 {
+                return Err(Error::Nan(format!(
+                    "parameter '{name}' had {nans} NaN entries at reset time; \
+                     a NaN weight has no sign to check against the template"
+                )));
             }
-            let resets = layer.resets.take().map(scalar_i64).unwrap_or(0);
             out.push(LayerResets {
                 name: name.clone(),
                 constrained: self.constrained[name],
                 numel: layer.numel,
-                resets: resets as u64,
+                resets,
             });
         }
         Ok(out)
@@ -164,6 +188,10 @@ fn reset_tensor<B: Backend, const D: usize>(
     let shape = w.shape();
     let t: Tensor<B, D> = layer.signs.clone().reshape(shape.clone());
     let violating = w.clone().mul(t.clone()).lower_elem(0.0);
+    if (layer.pending_steps + 1).saturating_mul(layer.numel) > layer.count_limit {
+        layer.flush();
+    }
+    layer.pending_steps += 1;
     let count = violating.clone().int().sum();
     let nans = w.clone().is_nan().int().sum();
     layer.resets = Some(match layer.resets.take() {
@@ -399,4 +427,49 @@ pub fn kernel_template<B: Backend, M: Module<B>>(model: &M, source: &str) -> Pol
         .map(|(s, v)| (s.clone(), v.as_slice()))
         .collect();
     PolarityTemplate::from_weights(&refs, source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::Flex;
+    use polarity_core::TensorSpec;
+
+    #[derive(Module, Debug)]
+    struct One<B: Backend> {
+        w: Param<Tensor<B, 1>>,
+    }
+
+    /// Counts moved to the host before the device sums could overflow add up to the same
+    /// totals as counts kept on the device.
+    #[test]
+    fn counts_survive_flushing() {
+        let device = Default::default();
+        let signs = [1.0f32, -1.0, 1.0, 0.0];
+        let template =
+            PolarityTemplate::from_weights(&[(TensorSpec::new("w", vec![4]), &signs[..])], "t");
+        let config = FreezeConfig::new(ResetRule::new(ResetMethod::Zero, 0.0)).with_biases(true);
+        let one = One::<Flex> {
+            w: Param::from_tensor(Tensor::from_floats([0.5, 0.5, 0.5, 0.5], &device)),
+        };
+        let totals = |limit: usize| {
+            let mut t =
+                Templates::<Flex>::build::<Flex, _>(&one, &template, &config, &device).unwrap();
+            let layer = t.layers.values_mut().next().unwrap();
+            layer.count_limit = limit;
+            for _ in 0..5 {
+                // the same violating tensor every step: entry 1 violates (0.5 vs -1)
+                let _ = reset_tensor(
+                    Tensor::<Flex, 1>::from_floats([0.5, 0.5, -0.5, -0.5], &device),
+                    layer,
+                    config.rule,
+                );
+            }
+            t.take_counts().unwrap()[0].resets
+        };
+        // entries 1 and 2 violate: 2 per step, 5 steps
+        assert_eq!(totals(usize::MAX), 10);
+        assert_eq!(totals(4), 10, "flushed every step");
+        assert_eq!(totals(9), 10, "flushed every second step");
+    }
 }

@@ -127,6 +127,9 @@ pub struct ConditionResult {
     pub initial_magnitudes: MagnitudeHistogram,
     /// Kernel entries flipped at the start to carry the pretrained signs (IN-Polarity).
     pub aligned: Vec<(String, usize)>,
+    /// Per kernel, the fraction of entries the template constrains (frozen networks; e.g. 0.5
+    /// for the expanded grouped Caffe layers under IN-Polarity). Empty for fluid networks.
+    pub constrained_fraction: Vec<(String, f64)>,
     pub result: TrainResult,
 }
 
@@ -175,6 +178,12 @@ pub fn run_conditions<B: AutodiffBackend>(
     let init = plan
         .network
         .initial_values(plan.experiment_seed, plan.trial)?;
+    let shared = Shared::<B> {
+        train,
+        val,
+        options: &plan.options,
+        device,
+    };
     let mut out = Vec::new();
     for (k, &condition) in plan.conditions.iter().enumerate() {
         let s = start(condition, &init, pretrained.map(|p| &p.tensors))?;
@@ -204,8 +213,18 @@ pub fn run_conditions<B: AutodiffBackend>(
             ),
         }
         .map_err(|e| e.context(format!("training condition {condition}")))?;
+        let constrained_fraction = s
+            .template
+            .iter()
+            .flat_map(|t| {
+                t.tensors
+                    .iter()
+                    .map(|k| (k.name().to_string(), k.constrained_fraction()))
+            })
+            .collect();
         out.push(ConditionResult {
             condition,
+            constrained_fraction,
             initial_magnitudes: MagnitudeHistogram::of_kernels(&s.weights),
             aligned: s.aligned,
             result,

@@ -15,6 +15,14 @@ use polarity_core::{PolarityTemplate, ResetMethod, ResetRule, TensorSpec};
 
 type B = Autodiff<Flex>;
 
+/// The flex backend's random generator is one per process; tests run on parallel threads, so
+/// every test here takes this lock to keep the seeded draws of one test undisturbed.
+static BACKEND_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[derive(Module, Debug)]
 struct Net<B: Backend> {
     a: Linear<B>,
@@ -73,6 +81,7 @@ fn template() -> PolarityTemplate {
 
 #[test]
 fn every_reset_method_matches_polarity_core() {
+    let _serial = serial();
     let device = Default::default();
     let w = weights();
     let t = template();
@@ -103,6 +112,7 @@ fn every_reset_method_matches_polarity_core() {
 
 #[test]
 fn posrand_values_have_template_sign_and_are_seeded() {
+    let _serial = serial();
     let device = Default::default();
     let t = template();
     let rule = ResetRule::new(ResetMethod::PosRand, 0.5);
@@ -137,6 +147,7 @@ fn posrand_values_have_template_sign_and_are_seeded() {
 
 #[test]
 fn template_errors_list_every_mismatch_and_reject_biases_by_default() {
+    let _serial = serial();
     let device = Default::default();
     let model = Net::<B>::new(&device);
     let z = [0.0f32; 6];
@@ -189,6 +200,7 @@ fn template_errors_list_every_mismatch_and_reject_biases_by_default() {
 /// restart its moments every step).
 #[test]
 fn optimizer_state_survives_the_reset_map() {
+    let _serial = serial();
     let device = Default::default();
     let start = set_param_values(Net::<B>::new(&device), &weights(), &device).unwrap();
     let ids = param_ids::<B, _>(&start);
@@ -233,6 +245,7 @@ fn optimizer_state_survives_the_reset_map() {
 
 #[test]
 fn frozen_training_never_violates_and_counts_drain() {
+    let _serial = serial();
     let device = Default::default();
     let t = template();
     let model = set_param_values(Net::<B>::new(&device), &weights(), &device).unwrap();

@@ -102,6 +102,28 @@ impl CellTable {
         &self.answers[idx(set)]
     }
 
+    /// Whether a network with these unit counts per class represents XOR on the whole cells;
+    /// `None` where the bounds leave it open (never, for the table as computed).
+    pub fn representable(&self, counts: &[usize; NUM_CLASSES]) -> Option<bool> {
+        let present: Vec<SignClass> = SignClass::all().filter(|c| counts[c.index()] > 0).collect();
+        match self.answer(ClassSet::of(&present)) {
+            CellAnswer::Never => Some(false),
+            CellAnswer::Always => Some(true),
+            CellAnswer::MoreUnits {
+                sufficient,
+                necessary,
+            } => {
+                if sufficient.iter().any(|c| counts[c.index()] >= 2) {
+                    Some(true)
+                } else if necessary.iter().any(|c| counts[c.index()] == 1) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
     /// Exact lower bound on the probability that `n` random-polarity units represent XOR on the
     /// whole cells (equal to [`CellTable::upper`] except on the open two-class cases).
     pub fn lower(&self, n: u32) -> Prob {

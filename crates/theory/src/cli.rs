@@ -45,3 +45,46 @@ pub fn run(args: TheoryArgs) -> anyhow::Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        theory: TheoryArgs,
+    }
+
+    #[test]
+    fn arguments_parse_and_validate() {
+        Wrapper::command().debug_assert();
+        let parsed = Wrapper::try_parse_from([
+            "polarity",
+            "xor",
+            "--max-units",
+            "12",
+            "--dims",
+            "3",
+            "--format",
+            "csv",
+            "--cells",
+        ])
+        .unwrap();
+        let TheoryCommand::Xor(xor) = parsed.theory.command;
+        assert_eq!(
+            (xor.max_units, xor.dims, xor.format, xor.cells),
+            (12, 3, Format::Csv, true)
+        );
+        let defaults = Wrapper::try_parse_from(["polarity", "xor"]).unwrap();
+        let TheoryCommand::Xor(xor) = defaults.theory.command;
+        assert_eq!(
+            (xor.max_units, xor.dims, xor.format, xor.cells),
+            (30, 5, Format::Text, false)
+        );
+        let error = Wrapper::try_parse_from(["polarity", "xor", "--dims", "1"]).unwrap_err();
+        assert!(error.to_string().contains("--dims"), "{error}");
+        assert!(Wrapper::try_parse_from(["polarity", "xor", "--format", "xml"]).is_err());
+    }
+}

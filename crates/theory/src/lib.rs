@@ -5,7 +5,8 @@
 //! - [`counting::theorem_d1`]: Theorem D.1 as printed (fine sign patterns, depends on d);
 //! - [`classes::lemma_d1_condition`]: the probability of Lemma D.1's sufficient condition itself;
 //! - [`truth::PresenceTable::probability`]: the true probability, from the exact LP oracle in
-//!   [`oracle`].
+//!   [`oracle`] on the four cell centres;
+//! - optionally [`cells::CellTable`]: the same on the whole cells (exact lower = upper bounds).
 //!
 //! [`curves::xor_curves`] returns all three for n = 1..N (the data for Fig 4A's theory panel) and
 //! [`cli`] is the `polarity theory xor` command.

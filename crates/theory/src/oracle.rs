@@ -8,8 +8,10 @@
 //! with at least as many units as it has patterns is *saturated*: all its patterns at once. A
 //! positive answer is only given with a witness: a network with exactly the requested strict signs
 //! whose margin is checked in rational arithmetic. A negative answer is the LP's (floating-point)
-//! optimum margin being below [`MARGIN_TOLERANCE`]; the tests check that every optimum observed is
-//! either 0 or far above that tolerance.
+//! optimum margin being below [`MARGIN_TOLERANCE`]; the tests check that the centres' optima are
+//! either 0 or far above that tolerance, and that every negative answer on the centres is one of
+//! two provably impossible cases (no compatible class; one monotone direction missing for an
+//! input), see the crate README.
 
 use crate::classes::{ClassSet, SignClass, NUM_CLASSES};
 use crate::exact::Prob;

@@ -39,7 +39,9 @@ pub fn render(curves: &XorCurves, format: Format) -> String {
     match format {
         Format::Text => text(curves),
         Format::Csv => csv(curves),
-        Format::Json => serde_json::to_string_pretty(&to_json(curves)).expect("serialisable"),
+        Format::Json => {
+            serde_json::to_string_pretty(&to_json(curves)).expect("serialisable") + "\n"
+        }
     }
 }
 
@@ -124,10 +126,15 @@ pub fn to_json(curves: &XorCurves) -> serde_json::Value {
             serde_json::Value::Object(entry)
         })
         .collect();
+    let mut first_above = serde_json::to_value(curves.first_above()).expect("serialisable");
+    if curves.rows.iter().all(|r| r.truth_cells.is_none()) {
+        // Not computed (rather than never above the threshold).
+        first_above.as_object_mut().map(|m| m.remove("truth_cells"));
+    }
     json!({
         "dims": curves.dims,
         "threshold": "0.99",
-        "first_above_threshold": curves.first_above(),
+        "first_above_threshold": first_above,
         "rows": rows,
     })
 }

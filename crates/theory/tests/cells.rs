@@ -68,6 +68,12 @@ fn whole_cell_table_is_exact_and_below_the_centres() {
     for set in ClassSet::all() {
         let cell_ok = !matches!(table.answer(set), CellAnswer::Never);
         assert!(!cell_ok || centres.representable(set), "{set}");
+        // The cells add exactly one provable requirement to the centres' rule: both output signs.
+        // With only positive output weights the logit is convex, so {logit < 0} is convex and
+        // contains the midpoint (−0.475, −0.475) of (−1, 0.05) ∈ LH and (0.05, −1) ∈ HL, which
+        // lies in LL; with only negative ones, symmetrically, {logit > 0} reaches into HL.
+        let both_signs = set.classes().any(|c| c.out() > 0) && set.classes().any(|c| c.out() < 0);
+        assert_eq!(cell_ok, centres.representable(set) && both_signs, "{set}");
         if set.compatible_count() >= 3 {
             assert_eq!(table.answer(set), &CellAnswer::Always, "{set}");
         }

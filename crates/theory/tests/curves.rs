@@ -46,6 +46,7 @@ fn every_format_carries_fractions_and_decimals() {
     assert_eq!(json["rows"].as_array().unwrap().len(), 30);
     assert_eq!(json["rows"][14]["theorem_d1"]["decimal"], "0.994710");
     assert_eq!(json["first_above_threshold"]["theorem_d1"], 14);
+    assert!(json["first_above_threshold"].get("truth_cells").is_none());
     let parsed: serde_json::Value = serde_json::from_str(&render(&curves, Format::Json)).unwrap();
     assert_eq!(parsed, json);
 
