@@ -1,0 +1,359 @@
+//! The paper's image claims (spec §6) measured on our runs, with a verdict each. The same claims
+//! serve the transfer study, with the source network in ImageNet's place.
+//!
+//! A claim compares two conditions over the training sizes with a lower-is-better metric
+//! (error at convergence, or epochs to a threshold). Per size: medians and the two-sided
+//! Mann-Whitney U p-value; the p-values are Holm-adjusted over the sizes of the claim.
+
+use crate::design::{Source, FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND};
+use crate::measure::{fmt_p, holm, Metric};
+use crate::runs::Runs;
+use polarity_analysis::stats;
+use polarity_burn::conditions::Condition;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    DoesNotHold,
+    Inconclusive,
+}
+
+impl Verdict {
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Holds => "holds",
+            Self::DoesNotHold => "does not hold",
+            Self::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub id: String,
+    pub statement: String,
+    pub paper: String,
+    pub measured: String,
+    pub verdict: Verdict,
+    /// How the verdict was decided.
+    pub test: String,
+}
+
+/// What a claim asserts about condition A against condition B (lower values are better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assertion {
+    /// A is better: lower median at every size, significantly at one size at least, and
+    /// significantly worse at none.
+    Better,
+    /// A is as good or better: significantly worse at no size.
+    NotWorse,
+}
+
+/// One size of a two-condition comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SizeOutcome {
+    pub n: usize,
+    pub median_a: f64,
+    pub median_b: f64,
+    /// Two-sided Mann-Whitney U, unadjusted; NaN when not computable.
+    pub p: f64,
+}
+
+/// The verdict of `assertion` over the sizes, a text of what was measured and of the test.
+pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> (Verdict, String, String) {
+    let adjusted = holm(&outcomes.iter().map(|o| o.p).collect::<Vec<_>>());
+    let defined: Vec<(&SizeOutcome, f64)> = outcomes
+        .iter()
+        .zip(adjusted.iter().copied())
+        .filter(|(o, _)| o.median_a.is_finite() && o.median_b.is_finite())
+        .collect();
+    let lower = defined.iter().filter(|(o, _)| o.median_a < o.median_b).count();
+    let sig_better: Vec<usize> = defined
+        .iter()
+        .filter(|(o, p)| *p < 0.05 && o.median_a < o.median_b)
+        .map(|(o, _)| o.n)
+        .collect();
+    let sig_worse: Vec<usize> = defined
+        .iter()
+        .filter(|(o, p)| *p < 0.05 && o.median_a > o.median_b)
+        .map(|(o, _)| o.n)
+        .collect();
+    let list = |v: &[usize]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let measured = format!(
+        "A lower at {lower}/{} sizes; significantly better at n = {}; significantly worse at n = {}",
+        defined.len(),
+        list(&sig_better),
+        list(&sig_worse)
+    );
+    let verdict = if defined.is_empty() {
+        Verdict::Inconclusive
+    } else if !sig_worse.is_empty() {
+        Verdict::DoesNotHold
+    } else {
+        match assertion {
+            Assertion::NotWorse => Verdict::Holds,
+            Assertion::Better if lower == defined.len() && !sig_better.is_empty() => Verdict::Holds,
+            Assertion::Better if 2 * lower < defined.len() => Verdict::DoesNotHold,
+            Assertion::Better => Verdict::Inconclusive,
+        }
+    };
+    let rule = match assertion {
+        Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none",
+        Assertion::NotWorse => "holds if A is significantly worse at no size",
+    };
+    let test = format!(
+        "Mann-Whitney U two-sided per size, Holm over {} sizes, alpha 0.05 (adjusted p: {}); {rule}",
+        outcomes.len(),
+        outcomes
+            .iter()
+            .zip(&adjusted)
+            .map(|(o, p)| format!("{}: {}", o.n, fmt_p(*p)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    (verdict, measured, test)
+}
+
+/// Per-size outcomes of condition `a` against `b` on `task`.
+pub fn outcomes(runs: &Runs, task: &str, a: Condition, b: Condition, metric: Metric) -> Vec<SizeOutcome> {
+    runs.sizes(task)
+        .into_iter()
+        .filter_map(|n| {
+            let (ra, rb) = (runs.get(task, n, a)?, runs.get(task, n, b)?);
+            let (va, vb) = (metric.values(ra), metric.values(rb));
+            Some(SizeOutcome {
+                n,
+                median_a: stats::median(&va).unwrap_or(f64::NAN),
+                median_b: stats::median(&vb).unwrap_or(f64::NAN),
+                p: stats::mann_whitney_u(&va, &vb).map_or(f64::NAN, |t| t.p_value),
+            })
+        })
+        .collect()
+}
+
+struct Spec {
+    id: &'static str,
+    a: Condition,
+    b: Condition,
+    metric: Metric,
+    assertion: Assertion,
+    paper: &'static str,
+}
+
+/// The comparison claims of spec §6 (images) for `task`; `threshold` is the time threshold.
+pub fn comparison_claims(runs: &Runs, task: &str, source: Source, threshold: f64) -> Vec<Claim> {
+    let time = Metric::EpochsTo(threshold);
+    let specs = [
+        Spec { id: "P1", a: FROZEN_IN_POLARITY, b: FLUID_IN_WEIGHT, metric: Metric::Error, assertion: Assertion::NotWorse,
+            paper: "polarity transfers as well as or better than weights: lower error at most sizes (FM: significant <= 2000 samples except 750; CIFAR-10 <= 1000)" },
+        Spec { id: "P2", a: FROZEN_IN_POLARITY, b: FLUID_IN_WEIGHT, metric: time, assertion: Assertion::NotWorse,
+            paper: "fewer epochs to threshold than weight transfer, at every threshold (B.4)" },
+        Spec { id: "P3", a: FROZEN_IN_POLARITY, b: FLUID_RAND, metric: Metric::Error, assertion: Assertion::Better,
+            paper: "Frozen IN-Polarity always learns with fewer samples than Fluid RAND" },
+        Spec { id: "P4", a: FROZEN_IN_POLARITY, b: FLUID_RAND, metric: time, assertion: Assertion::Better,
+            paper: "Frozen IN-Polarity always learns with fewer epochs than Fluid RAND" },
+        Spec { id: "P5", a: FLUID_IN_POLARITY, b: FLUID_RAND, metric: Metric::Error, assertion: Assertion::Better,
+            paper: "most of the gain comes from the transferred polarity (Fluid IN-Polarity vs Fluid RAND)" },
+        Spec { id: "P6", a: FROZEN_IN_POLARITY, b: FLUID_IN_POLARITY, metric: Metric::Error, assertion: Assertion::NotWorse,
+            paper: "extra gain from fixing the transferred polarity" },
+        Spec { id: "P7", a: FROZEN_RAND, b: FLUID_RAND, metric: Metric::Error, assertion: Assertion::NotWorse,
+            paper: "Frozen RAND-Polarity never worse than Fluid RAND" },
+    ];
+    let mut claims = Vec::new();
+    for s in specs {
+        let metric_name = match s.metric {
+            Metric::Error => "error at convergence".to_string(),
+            Metric::EpochsTo(t) => format!("epochs to {:.0} %", 100.0 * t),
+        };
+        let verb = match s.assertion {
+            Assertion::Better => "is better than",
+            Assertion::NotWorse => "is as good as or better than",
+        };
+        let statement = format!(
+            "{} (A) {verb} {} (B) in {metric_name}",
+            source.label(s.a),
+            source.label(s.b)
+        );
+        let o = outcomes(runs, task, s.a, s.b, s.metric);
+        let claim = if o.is_empty() {
+            Claim {
+                id: s.id.into(),
+                statement,
+                paper: s.paper.into(),
+                measured: "not measured: a condition is not in this run".into(),
+                verdict: Verdict::Inconclusive,
+                test: "-".into(),
+            }
+        } else {
+            let (verdict, measured, test) = judge(&o, s.assertion);
+            Claim { id: s.id.into(), statement, paper: s.paper.into(), measured, verdict, test }
+        };
+        claims.push(claim);
+    }
+    claims.push(variance_claim(runs, task, source));
+    claims
+}
+
+/// "IN-Polarity runs have less variance across trials": IQR of the error of Frozen IN-Polarity
+/// against Fluid RAND and Fluid IN-Weight, size by size (descriptive, no test).
+fn variance_claim(runs: &Runs, task: &str, source: Source) -> Claim {
+    let iqr = |c: Condition, n: usize| {
+        runs.get(task, n, c).and_then(|r| {
+            let s = stats::summarize(&Metric::Error.values(r));
+            Some(s.q75? - s.q25?)
+        })
+    };
+    let mut smaller = 0;
+    let mut total = 0;
+    for n in runs.sizes(task) {
+        let Some(base) = iqr(FROZEN_IN_POLARITY, n) else { continue };
+        for other in [FLUID_RAND, FLUID_IN_WEIGHT] {
+            if let Some(o) = iqr(other, n) {
+                total += 1;
+                smaller += usize::from(base < o);
+            }
+        }
+    }
+    let verdict = match total {
+        0 => Verdict::Inconclusive,
+        _ if 2 * smaller > total => Verdict::Holds,
+        _ => Verdict::DoesNotHold,
+    };
+    Claim {
+        id: "P8".into(),
+        statement: format!(
+            "{} varies less across trials than {} and {}",
+            source.label(FROZEN_IN_POLARITY),
+            source.label(FLUID_RAND),
+            source.label(FLUID_IN_WEIGHT)
+        ),
+        paper: "IN-Polarity runs have less variance; IN-Weight runs vary more".into(),
+        measured: format!("smaller IQR of the error in {smaller}/{total} (size, condition) pairs"),
+        verdict,
+        test: "descriptive: holds if the IQR is smaller in more than half of the pairs".into(),
+    }
+}
+
+/// The notebook's Fashion-MNIST medians (spec §6), error at convergence (%), by condition and size.
+pub const NOTEBOOK_SIZES: [usize; 10] = [100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000];
+pub const NOTEBOOK_ERROR: [(Condition, [f64; 10]); 6] = [
+    (FROZEN_IN_POLARITY, [36.29, 28.64, 24.85, 23.73, 21.45, 18.82, 16.71, 15.38, 14.50, 13.72]),
+    (FLUID_IN_POLARITY, [36.72, 29.47, 25.41, 24.10, 21.81, 19.54, 17.62, 16.44, 15.37, 14.45]),
+    (FROZEN_RAND, [43.51, 31.35, 27.22, 24.90, 23.74, 20.59, 18.08, 16.92, 15.83, 15.45]),
+    (FLUID_RAND, [43.45, 31.81, 27.42, 26.12, 24.11, 20.90, 18.59, 17.28, 16.10, 15.68]),
+    (crate::design::FROZEN_IN_WEIGHT, [35.32, 29.09, 24.87, 23.97, 21.22, 17.72, 16.01, 14.82, 13.63, 13.01]),
+    (FLUID_IN_WEIGHT, [38.01, 30.74, 26.02, 23.79, 23.05, 19.52, 16.93, 15.24, 14.40, 13.93]),
+];
+
+/// One covered cell of the notebook table: (condition, n, notebook median, our summary).
+pub struct NotebookCell {
+    pub condition: Condition,
+    pub n: usize,
+    pub notebook: f64,
+    pub ours: stats::Summary,
+}
+
+/// Cells of the notebook's error table that our run covers.
+pub fn notebook_cells(runs: &Runs, task: &str) -> Vec<NotebookCell> {
+    let mut out = Vec::new();
+    for (c, medians) in NOTEBOOK_ERROR {
+        for (k, &n) in NOTEBOOK_SIZES.iter().enumerate() {
+            if let Some(r) = runs.get(task, n, c) {
+                out.push(NotebookCell {
+                    condition: c,
+                    n,
+                    notebook: medians[k],
+                    ours: stats::summarize(&Metric::Error.values(r)),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether the notebook's medians fall inside our interquartile ranges in most covered cells.
+pub fn notebook_claim(cells: &[NotebookCell], same_network: bool) -> Claim {
+    let inside = cells
+        .iter()
+        .filter(|c| matches!((c.ours.q25, c.ours.q75), (Some(lo), Some(hi)) if lo <= c.notebook && c.notebook <= hi))
+        .count();
+    let verdict = if cells.is_empty() || !same_network {
+        Verdict::Inconclusive
+    } else if 4 * inside >= 3 * cells.len() {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    };
+    Claim {
+        id: "N1".into(),
+        statement: "The official notebook's Fashion-MNIST error medians are reproduced".into(),
+        paper: "spec §6 table (20 trials, full AlexNet, 100 epochs)".into(),
+        measured: format!(
+            "notebook median inside our 25-75 % range in {inside}/{} covered cells{}",
+            cells.len(),
+            if same_network { "" } else { " (our network is scaled down: no verdict)" }
+        ),
+        verdict,
+        test: "holds if inside in at least 75 % of the covered cells (paper preset only)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(n: usize, a: f64, b: f64, p: f64) -> SizeOutcome {
+        SizeOutcome { n, median_a: a, median_b: b, p }
+    }
+
+    #[test]
+    fn better_needs_every_size_lower_and_one_significant() {
+        // Holm over 3: 0.001*3 = 0.003 significant, 0.2*2, 0.5 not.
+        let (v, m, _) = judge(&[o(10, 1.0, 2.0, 0.001), o(20, 1.0, 1.5, 0.2), o(30, 0.9, 1.0, 0.5)], Assertion::Better);
+        assert_eq!(v, Verdict::Holds, "{m}");
+        assert!(m.contains("lower at 3/3") && m.contains("better at n = 10"), "{m}");
+        // One size higher (not significantly): inconclusive.
+        let (v, _, _) = judge(&[o(10, 1.0, 2.0, 0.001), o(20, 1.6, 1.5, 0.2), o(30, 0.9, 1.0, 0.5)], Assertion::Better);
+        assert_eq!(v, Verdict::Inconclusive);
+        // Nothing significant, A lower at 1 of 3 sizes: does not hold.
+        let (v, _, _) = judge(&[o(10, 3.0, 2.0, 0.3), o(20, 1.6, 1.5, 0.2), o(30, 0.9, 1.0, 0.5)], Assertion::Better);
+        assert_eq!(v, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn significantly_worse_anywhere_refutes_both_assertions() {
+        let outcomes = [o(10, 3.0, 2.0, 0.0001), o(20, 1.0, 1.5, 0.3)];
+        assert_eq!(judge(&outcomes, Assertion::NotWorse).0, Verdict::DoesNotHold);
+        assert_eq!(judge(&outcomes, Assertion::Better).0, Verdict::DoesNotHold);
+        // The same difference is not significant once Holm multiplies by 2 and p is 0.03.
+        let outcomes = [o(10, 3.0, 2.0, 0.03), o(20, 1.0, 1.5, 0.3)];
+        assert_eq!(judge(&outcomes, Assertion::NotWorse).0, Verdict::Holds);
+    }
+
+    #[test]
+    fn undefined_medians_are_inconclusive() {
+        let (v, _, _) = judge(&[o(10, f64::NAN, 2.0, f64::NAN)], Assertion::NotWorse);
+        assert_eq!(v, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn notebook_claim_counts_cells_inside_the_iqr() {
+        let s = |lo: f64, hi: f64| stats::Summary { median: Some((lo + hi) / 2.0), q25: Some(lo), q75: Some(hi), n: 20, missing: 0 };
+        let cells = vec![
+            NotebookCell { condition: FLUID_RAND, n: 100, notebook: 43.45, ours: s(40.0, 45.0) },
+            NotebookCell { condition: FROZEN_RAND, n: 100, notebook: 43.51, ours: s(40.0, 45.0) },
+            NotebookCell { condition: FROZEN_RAND, n: 250, notebook: 31.35, ours: s(35.0, 40.0) },
+        ];
+        let c = notebook_claim(&cells, true);
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "2/3 < 75 %");
+        assert!(c.measured.contains("2/3"));
+        assert_eq!(notebook_claim(&cells[..2], true).verdict, Verdict::Holds);
+        assert_eq!(notebook_claim(&cells[..2], false).verdict, Verdict::Inconclusive);
+    }
+}

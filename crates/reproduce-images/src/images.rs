@@ -1,0 +1,289 @@
+//! `polarity reproduce images`: the paper's image grid (spec §5; Fig 2, 3, Supp B.2-B.6) through
+//! the sweep runner, with a report and the claims of spec §6. The IN conditions need ImageNet
+//! AlexNet weights (`--weights bvlc_alexnet.npy`); without them only the RAND conditions run and
+//! the report says why.
+
+use crate::claims::{comparison_claims, notebook_cells, notebook_claim, Claim};
+use crate::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
+use crate::figures::View;
+use crate::measure::cell_text;
+use crate::runs::Runs;
+use crate::sections;
+use crate::study::{self, Device, StudyPlan, SweepPlace, Task};
+use crate::transfer::initial_magnitudes;
+use anyhow::Context;
+use polarity_analysis::report::Report;
+use polarity_burn::conditions::{Condition, PolaritySource};
+use polarity_burn::run::{NetworkConfig, NetworkKind};
+use polarity_burn::train::TrainOptions;
+use polarity_burn::weights::GroupedLayers;
+use polarity_images::{Dataset, DatasetKind, Preprocess, ValidationSplit};
+use polarity_sweep::RunOptions;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// How much of the paper's grid to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// The paper: full AlexNet at 227x227, its sizes, 20 trials, 100 epochs, batch 1000, full test split (GPU).
+    Paper,
+    /// Scaled down for this CPU: AlexNet widths / 8 at 67x67, 5 sizes, 5 trials, 20 epochs, batch 100.
+    Cpu,
+    /// CI check: AlexNet widths / 16 at 67x67, 2 sizes, 2 trials, 3 epochs.
+    Smoke,
+}
+
+/// Every number of an image run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scale {
+    pub width_divisor: usize,
+    /// Input side (227 = the paper).
+    pub input_size: usize,
+    pub sizes: Vec<usize>,
+    pub trials: usize,
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Validation images: `None` = the full test split (the paper).
+    pub val_size: Option<usize>,
+}
+
+impl Preset {
+    pub fn scale(self, dataset: DatasetKind) -> Scale {
+        match self {
+            Preset::Paper => Scale {
+                width_divisor: 1,
+                input_size: 227,
+                sizes: match dataset {
+                    DatasetKind::FashionMnist => vec![100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000],
+                    DatasetKind::Cifar10 => vec![100, 250, 500, 750, 1000, 2500, 5000, 10000, 25000, 50000],
+                },
+                trials: 20,
+                epochs: 100,
+                batch_size: 1000,
+                val_size: None,
+            },
+            Preset::Cpu => Scale {
+                width_divisor: 8,
+                input_size: 67,
+                sizes: vec![100, 250, 500, 1000, 2000],
+                trials: 5,
+                epochs: 20,
+                batch_size: 100,
+                val_size: Some(2000),
+            },
+            Preset::Smoke => Scale {
+                width_divisor: 16,
+                input_size: 67,
+                sizes: vec![100, 200],
+                trials: 2,
+                epochs: 3,
+                batch_size: 50,
+                val_size: Some(200),
+            },
+        }
+    }
+}
+
+/// What `reproduce images` does.
+#[derive(Debug, Clone)]
+pub struct ImagesStudy {
+    pub out: PathBuf,
+    pub dataset: DatasetKind,
+    pub preset: Preset,
+    pub weights: Option<PathBuf>,
+    pub seed: u64,
+    pub device: Device,
+    pub resume: bool,
+    pub shard: Option<polarity_sweep::Shard>,
+    pub command: String,
+}
+
+/// The paper's main threshold per dataset (80 % Fashion-MNIST, 50 % CIFAR-10).
+pub fn main_threshold(kind: DatasetKind) -> f64 {
+    match kind {
+        DatasetKind::FashionMnist => 0.8,
+        DatasetKind::Cifar10 => 0.5,
+    }
+}
+
+impl ImagesStudy {
+    pub fn run(&self, data: &Dataset) -> anyhow::Result<PathBuf> {
+        anyhow::ensure!(data.kind == self.dataset, "--dataset {} but the data given is {}", self.dataset.name(), data.kind.name());
+        let scale = self.preset.scale(self.dataset);
+        let mut network = NetworkConfig::new(NetworkKind::PaperAlexnet, 3, Some(scale.input_size), scale.width_divisor);
+        let pretrained = match &self.weights {
+            None => None,
+            Some(path) => {
+                anyhow::ensure!(
+                    scale.width_divisor == 1 && scale.input_size == 227,
+                    "--weights needs the full AlexNet at 227x227 (--preset paper); the {:?} preset scales the network down",
+                    self.preset
+                );
+                Some(network.load_pretrained(path, GroupedLayers::ExpandFree).with_context(|| format!("loading {}", path.display()))?)
+            }
+        };
+        if let NetworkConfig::PaperAlexnet(c) = &mut network {
+            c.num_classes = 10;
+        }
+        let conditions: Vec<Condition> = Condition::ALL
+            .into_iter()
+            .filter(|c| pretrained.is_some() || c.source == PolaritySource::Rand)
+            .collect();
+        let val = match scale.val_size {
+            None => ValidationSplit::Full,
+            Some(size) => ValidationSplit::SeededSubset { size: size.min(data.test.len()), seed: self.seed },
+        };
+        let task = Task {
+            name: self.dataset.name().to_string(),
+            train: data.train.clone(),
+            val: val.apply(&data.test)?,
+            preprocess: Preprocess::paper(self.dataset).with_size(Some((scale.input_size, scale.input_size))),
+            pretrained,
+        };
+        let plan = StudyPlan {
+            network,
+            conditions,
+            options: TrainOptions { epochs: scale.epochs, batch_size: scale.batch_size, ..TrainOptions::default() },
+            seed: self.seed,
+            sizes: scale.sizes.clone(),
+            trials: scale.trials,
+        };
+        let config = serde_json::json!({
+            "study": "images",
+            "preset": self.preset,
+            "scale": scale,
+            "plan": plan,
+            "weights_sha256": task.pretrained.as_ref().map(|p| &p.sha256),
+            "validation": format!("{val:?}"),
+            "data": data.provenance.files.iter().map(|f| &f.content_sha256).collect::<Vec<_>>(),
+        });
+        let place = SweepPlace {
+            options: RunOptions { out: self.out.join("runs"), resume: self.resume, shard: self.shard, threads: None },
+            device: self.device,
+        };
+        eprintln!(
+            "== {}: {} networks ({} sizes x {} trials x {} conditions)",
+            task.name,
+            plan.sizes.len() * plan.trials * plan.conditions.len(),
+            plan.sizes.len(),
+            plan.trials,
+            plan.conditions.len()
+        );
+        let started = Instant::now();
+        let tasks = [task];
+        let (outcome, sweep) = study::run_study(&plan, &tasks, &config, &place)?;
+        let seconds = started.elapsed().as_secs_f64();
+        if self.shard.is_some() {
+            eprintln!("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
+            return Ok(outcome.results_csv);
+        }
+        let runs = Runs::from_rows(&sweep.header, &outcome.rows)?;
+        self.report(&plan, &tasks[0], &scale, &runs, (seconds, outcome.ran, &sweep.config_hash()), data)
+    }
+
+    fn report(
+        &self,
+        plan: &StudyPlan,
+        task: &Task,
+        scale: &Scale,
+        runs: &Runs,
+        (seconds, ran, hash): (f64, usize, &str),
+        data: &Dataset,
+    ) -> anyhow::Result<PathBuf> {
+        std::fs::create_dir_all(self.out.join("figures"))?;
+        let threshold = main_threshold(self.dataset);
+        let mut report = Report::new(format!(
+            "polarity: reproduction of the image experiments on {} (Wang et al., ICML 2023)",
+            self.dataset.display_name()
+        ));
+        report.paragraph(format!(
+            "Preset **{:?}**: the paper's AlexNet (Caffe/Keras layout){}, input {}x{}, {} trials, {} epochs, batch {}, \
+             Adam lr {} (Keras form), posRand eps {}, validation on {}. Seed {}. Command `{}`.",
+            self.preset,
+            if scale.width_divisor > 1 { format!(" with every width divided by {}", scale.width_divisor) } else { String::new() },
+            scale.input_size,
+            scale.input_size,
+            plan.trials,
+            plan.options.epochs,
+            plan.options.batch_size,
+            plan.options.lr,
+            plan.options.reset.eps,
+            scale.val_size.map_or("the full test split".into(), |n| format!("{n} fixed test images")),
+            self.seed,
+            self.command
+        ));
+        match &task.pretrained {
+            Some(p) => report.paragraph(format!(
+                "ImageNet weights: `{}` ({}, sha256 {}). All six conditions ran.",
+                p.source, p.format, p.sha256
+            )),
+            None => report.paragraph(
+                "**The IN-Polarity and IN-Weight conditions were skipped**: they need ImageNet AlexNet weights \
+                 (`--weights bvlc_alexnet.npy`, the paper's Caffe file), and none was given (they cannot be downloaded \
+                 on this project's machines). Only Frozen and Fluid RAND-Polarity ran; Fig 3 therefore compares with \
+                 Frozen RAND-Polarity, and the claims about transferred polarity are not measured. \
+                 `polarity reproduce transfer` tests polarity transfer with a source network trained here.",
+            ),
+        };
+        report.table(
+            "Runs",
+            ["dataset", "networks", "wall time (s)", "table", "config sha256"].map(String::from).to_vec(),
+            vec![vec![
+                task.name.clone(),
+                (plan.sizes.len() * plan.trials * plan.conditions.len()).to_string(),
+                if ran == 0 { "resumed (no new work)".into() } else { format!("{seconds:.0}") },
+                "runs/results.csv".into(),
+                hash.get(..12).unwrap_or(hash).to_string(),
+            ]],
+        )?;
+
+        let mut claims = comparison_claims(runs, &task.name, Source::ImageNet, threshold);
+        let cells = if self.dataset == DatasetKind::FashionMnist { notebook_cells(runs, &task.name) } else { Vec::new() };
+        if self.dataset == DatasetKind::FashionMnist {
+            claims.push(notebook_claim(&cells, self.preset == Preset::Paper));
+        }
+        report.heading(2, "Claims")?;
+        report.table("Claims of spec §6", sections::claim_header(), sections::claim_rows(&claims))?;
+        let tagged: Vec<(String, Claim)> = claims.iter().map(|c| (task.name.clone(), c.clone())).collect();
+        sections::write_claims_csv(&self.out.join("claims.csv"), &tagged)?;
+        if !cells.is_empty() {
+            report.table(
+                "The official notebook's Fashion-MNIST medians (error % at convergence) against ours",
+                ["condition", "n", "notebook median", "ours: median [25 %, 75 %]"].map(String::from).to_vec(),
+                cells
+                    .iter()
+                    .map(|c| vec![c.condition.paper_name(), c.n.to_string(), format!("{:.2}", c.notebook), cell_text(&c.ours, 2)])
+                    .collect(),
+            )?;
+        }
+
+        let sizes = runs.sizes(&task.name);
+        let baseline = if plan.conditions.contains(&FROZEN_IN_POLARITY) { FROZEN_IN_POLARITY } else { FROZEN_RAND };
+        let view = View { runs, task: &task.name, sizes: &sizes, conditions: &plan.conditions, source: Source::ImageNet, baseline };
+        let tag = task.name.clone();
+        report.heading(2, "Figures")?;
+        sections::fig2(&mut report, &self.out, &view, threshold, &tag)?;
+        sections::fig3(&mut report, &self.out, &view, threshold, &tag)?;
+        sections::thresholds(&mut report, &view)?;
+        let kernels = study::kernel_specs(&plan.network)?;
+        let kernel_sizes: Vec<u64> = kernels.iter().map(|k| k.numel() as u64).collect();
+        let (mags, zeros) = initial_magnitudes(plan, task, Source::ImageNet)?;
+        sections::flips_and_magnitudes(&mut report, &self.out, &view, &kernel_sizes, &mags, &zeros, &tag)?;
+        report.heading(2, "Data")?;
+        report.paragraph(format!(
+            "{} from `{}` (file order; the paper's TFDS order differs, see polarity-images' README): {}.",
+            data.kind.display_name(),
+            data.provenance.directory.display(),
+            data.provenance
+                .files
+                .iter()
+                .map(|f| format!("`{}` sha256 {}", f.path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned()), sections::short_hash(&f.content_sha256)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let files = report.write(&self.out, "report")?;
+        Ok(files.markdown)
+    }
+}

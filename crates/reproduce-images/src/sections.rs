@@ -1,0 +1,194 @@
+//! Report sections both studies write for each task: Fig 2 and 3 with their tables, the
+//! threshold tables (Supp B.2/B.4), flips (B.5), initial magnitudes (B.6) and the claims.
+
+use crate::claims::Claim;
+use crate::design::shares_init;
+use crate::figures::{self, View};
+use crate::measure::{cell_text, compare, fmt_delta, fmt_p, p_reach, Metric};
+use anyhow::Context;
+use polarity_analysis::figures::{write_figure, Figure, Rgb};
+use polarity_analysis::report::Report;
+use polarity_analysis::stats;
+use polarity_burn::conditions::Condition;
+use std::path::Path;
+
+/// The notebook's threshold list (Supp B.2/B.4).
+pub const THRESHOLDS: [f64; 8] = [0.45, 0.50, 0.55, 0.60, 0.75, 0.80, 0.82, 0.85];
+
+/// Writes `figure` under `<out>/figures/<stem>` and adds it to the report.
+pub fn add_figure(report: &mut Report, out: &Path, figure: &Figure, stem: &str, alt: &str) -> anyhow::Result<()> {
+    write_figure(figure, &out.join("figures").join(stem)).with_context(|| format!("drawing {stem}"))?;
+    report.image(format!("figures/{stem}.png"), alt);
+    Ok(())
+}
+
+fn names(v: &View) -> Vec<String> {
+    v.conditions.iter().map(|&c| v.source.label(c)).collect()
+}
+
+/// Fig 2 with the table of errors at convergence and of P(reach `threshold`).
+pub fn fig2(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> anyhow::Result<()> {
+    report.heading(3, "Fig 2: error, probability and time against training size")?;
+    let f = figures::fig2(v, threshold, &format!("{}: median and 25-75 % over trials", v.task));
+    add_figure(report, out, &f, &format!("fig2-{tag}"), "Fig 2")?;
+    let mut header = vec!["n".to_string()];
+    header.extend(names(v));
+    let rows = v
+        .sizes
+        .iter()
+        .map(|&n| {
+            let mut r = vec![n.to_string()];
+            for &c in v.conditions {
+                r.push(v.runs.get(v.task, n, c).map_or("-".into(), |runs| {
+                    format!(
+                        "{}; P(>{:.0} %) = {:.0} %",
+                        cell_text(&stats::summarize(&Metric::Error.values(runs)), 2),
+                        100.0 * threshold,
+                        100.0 * p_reach(runs, threshold)
+                    )
+                }));
+            }
+            r
+        })
+        .collect();
+    report.table("Validation error (%) at convergence, median [25 %, 75 %], and the share of trials reaching the threshold", header, rows)?;
+    Ok(())
+}
+
+/// Fig 3 with the table of differences, Mann-Whitney U + Holm and paired Wilcoxon p-values.
+pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> anyhow::Result<()> {
+    let base = v.source.label(v.baseline);
+    report.heading(3, format!("Fig 3: differences to {base}"))?;
+    report.paragraph(format!(
+        "Median of each condition minus the median of {base}, per training size. `*` in the figure and \
+         in the table: two-sided Mann-Whitney U test against {base}, Holm-adjusted over the comparisons \
+         at that size (the ICML code), p < 0.05. The paired Wilcoxon signed-rank test (trial i against \
+         trial i) is given where both networks start from the same random magnitudes."
+    ));
+    add_figure(report, out, &figures::fig3(v, threshold, &format!("{}: differences to {base}", v.task)), &format!("fig3-{tag}"), "Fig 3")?;
+    let others: Vec<Condition> = v.conditions.iter().copied().filter(|&c| c != v.baseline).collect();
+    for metric in [Metric::Error, Metric::EpochsTo(threshold)] {
+        let mut header = vec!["n".to_string()];
+        for &c in &others {
+            header.push(format!("{} (Δ; p MWU-Holm; p Wilcoxon)", v.source.label(c)));
+        }
+        let mut rows = Vec::new();
+        for &n in v.sizes {
+            let Some(b) = v.runs.get(v.task, n, v.baseline) else { continue };
+            let present: Vec<(usize, Vec<f64>)> = others
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &c)| v.runs.get(v.task, n, c).map(|r| (k, metric.values(r))))
+                .collect();
+            let values: Vec<Vec<f64>> = present.iter().map(|(_, x)| x.clone()).collect();
+            let paired: Vec<bool> = present.iter().map(|(k, _)| shares_init(others[*k], v.baseline)).collect();
+            let cmps = compare(&metric.values(b), &values, &paired);
+            let mut r = vec![n.to_string(); 1];
+            r.extend(std::iter::repeat_n("-".to_string(), others.len()));
+            for ((k, _), c) in present.iter().zip(cmps) {
+                r[1 + k] = format!(
+                    "{}; {}{}; {}",
+                    fmt_delta(c.delta, 2),
+                    fmt_p(c.p_holm),
+                    if c.significant() { " *" } else { "" },
+                    c.p_wilcoxon.map_or("-".into(), fmt_p)
+                );
+            }
+            rows.push(r);
+        }
+        report.table(format!("Differences to {base}: {}", metric.label()), header, rows)?;
+    }
+    Ok(())
+}
+
+/// Supp B.2/B.4: median epochs to each threshold of the notebook's list and the share of
+/// trials reaching it.
+pub fn thresholds(report: &mut Report, v: &View) -> anyhow::Result<()> {
+    report.heading(3, "Supp B.2 / B.4: epochs to each threshold")?;
+    report.paragraph("Median first epoch (0-based) with validation accuracy >= t over the trials that reach it, \
+        and how many trials reached it (`k/N`); `-` where none did.");
+    let mut header = vec!["t".to_string(), "n".to_string()];
+    header.extend(names(v));
+    let mut rows = Vec::new();
+    for t in THRESHOLDS {
+        for &n in v.sizes {
+            let mut r = vec![format!("{t:.2}"), n.to_string()];
+            for &c in v.conditions {
+                r.push(v.runs.get(v.task, n, c).map_or("-".into(), |runs| {
+                    let s = stats::summarize(&Metric::EpochsTo(t).values(runs));
+                    let m = s.median.map_or("-".into(), |m| format!("{m:.1}"));
+                    format!("{m} ({}/{})", s.n, s.n + s.missing)
+                }));
+            }
+            rows.push(r);
+        }
+    }
+    report.table("Median epochs to threshold (trials reaching it)", header, rows)?;
+    Ok(())
+}
+
+/// Supp B.5 (flip ratios of Fluid RAND) and B.6 (initial magnitudes).
+pub fn flips_and_magnitudes(
+    report: &mut Report,
+    out: &Path,
+    v: &View,
+    kernel_sizes: &[u64],
+    magnitudes: &[(String, Rgb, Vec<f64>)],
+    zeros: &[(String, usize)],
+    tag: &str,
+) -> anyhow::Result<()> {
+    report.heading(3, "Supp B.5: sign flips of Fluid RAND-Polarity")?;
+    match figures::flips(v, kernel_sizes, 50) {
+        Some(f) => add_figure(report, out, &f, &format!("suppB5-{tag}"), "Supp B.5")?,
+        None => {
+            report.paragraph("Fluid RAND-Polarity was not run: no flip ratios.");
+        }
+    }
+    report.heading(3, "Supp B.6: initial kernel magnitudes")?;
+    add_figure(report, out, &figures::magnitudes(magnitudes), &format!("suppB6-{tag}"), "Supp B.6")?;
+    let zero_text: Vec<String> = zeros.iter().map(|(c, z)| format!("{c}: {z}")).collect();
+    report.paragraph(format!(
+        "Kernel entries of trial 0 at the start of training, per condition (log10 |w|; exact zeros have no \
+         logarithm and are not drawn: {}). Every condition except the weight-transfer ones starts from the \
+         same magnitudes (IN-Polarity flips signs only).",
+        zero_text.join(", ")
+    ));
+    Ok(())
+}
+
+pub fn claim_header() -> Vec<String> {
+    ["id", "claim", "paper (spec §6)", "measured", "verdict", "test"].map(String::from).to_vec()
+}
+
+pub fn claim_rows(claims: &[Claim]) -> Vec<Vec<String>> {
+    claims
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.statement.clone(),
+                c.paper.clone(),
+                c.measured.clone(),
+                format!("**{}**", c.verdict.text()),
+                c.test.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// `claims.csv`: one row per claim (task first).
+pub fn write_claims_csv(path: &Path, claims: &[(String, Claim)]) -> anyhow::Result<()> {
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut text = String::from("task,id,claim,paper,measured,verdict,test\n");
+    for (task, c) in claims {
+        let fields = [task.as_str(), &c.id, &c.statement, &c.paper, &c.measured, c.verdict.text(), &c.test];
+        text.push_str(&fields.map(q).join(","));
+        text.push('\n');
+    }
+    polarity_analysis::atomic::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The first 16 hex digits of a hash (all of it when shorter).
+pub fn short_hash(h: &str) -> &str {
+    h.get(..16).unwrap_or(h)
+}

@@ -1,0 +1,263 @@
+//! The part both studies share: a grid of (task, training size, trial) units run through the
+//! sweep runner, each unit training a list of conditions from one random initial draw with
+//! polarity-burn (`run_conditions`), so frozen/fluid partners and RAND/transferred-polarity
+//! networks of a trial share their initial magnitudes (pairs for the Wilcoxon test).
+
+use anyhow::Context;
+use burn::tensor::backend::AutodiffBackend;
+use polarity_burn::cli::PreparedImages;
+use polarity_burn::conditions::Condition;
+use polarity_burn::models::{PaperAlexNet, SmallCnn, TorchAlexNet};
+use polarity_burn::run::{run_conditions, table, NetworkConfig, RunPlan};
+use polarity_burn::train::TrainOptions;
+use polarity_burn::weights::PretrainedWeights;
+use polarity_burn::{param_specs, Selection};
+use polarity_core::{seed, TensorSpec};
+use polarity_images::{ImageSet, Preprocess};
+use polarity_sweep::{ConfigFormat, Grid, RunOptions, RunOutcome, Sweep, Unit};
+use serde::{Deserialize, Serialize};
+
+/// Where the networks train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Device {
+    /// CPU (burn-flex backend).
+    Flex,
+    /// NVIDIA GPU (burn-cuda; build with `--features cuda`).
+    Cuda,
+}
+
+/// One learning problem of a study: a training pool (units take its first N images), a
+/// validation set, the preprocessing and, for the IN/transfer conditions, the weights whose
+/// polarity (or values) are transferred.
+pub struct Task {
+    /// The unit coordinate and the `dataset` column of the rows, e.g. `fashion-mnist` or
+    /// `fm0-4_to_5-9`.
+    pub name: String,
+    pub train: ImageSet,
+    pub val: ImageSet,
+    pub preprocess: Preprocess,
+    pub pretrained: Option<PretrainedWeights>,
+}
+
+/// Everything that determines a study's grid and training, except the data.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyPlan {
+    pub network: NetworkConfig,
+    pub conditions: Vec<Condition>,
+    /// Epochs, batch size, learning rate, reset rule; the seeds are set per unit.
+    pub options: TrainOptions,
+    pub seed: u64,
+    pub sizes: Vec<usize>,
+    pub trials: usize,
+}
+
+/// Kernel (rank >= 2) parameters of `network` in the order the training records list them.
+pub fn kernel_specs(network: &NetworkConfig) -> anyhow::Result<Vec<TensorSpec>> {
+    type B = burn::backend::Flex;
+    let device = Default::default();
+    Ok(match network {
+        NetworkConfig::PaperAlexnet(c) => {
+            param_specs::<B, PaperAlexNet<B>>(&c.init_zeros(&device)?, Selection::Kernels)
+        }
+        NetworkConfig::TorchAlexnet(c) => {
+            param_specs::<B, TorchAlexNet<B>>(&c.init_zeros(&device), Selection::Kernels)
+        }
+        NetworkConfig::SmallCnn(c) => {
+            param_specs::<B, SmallCnn<B>>(&c.init_zeros(&device)?, Selection::Kernels)
+        }
+    })
+}
+
+/// The CSV header of a study's rows: polarity-burn's run table for this network.
+pub fn header(network: &NetworkConfig) -> anyhow::Result<Vec<String>> {
+    let kernels = kernel_specs(network)?;
+    let mut h: Vec<String> = [
+        "dataset",
+        "n_train",
+        "network",
+        "reset",
+        "condition",
+        "trial",
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+    ]
+    .map(String::from)
+    .to_vec();
+    let col = |k: &TensorSpec| k.name.trim_end_matches(".weight").replace('.', "_");
+    h.extend(kernels.iter().map(|k| format!("resets_{}", col(k))));
+    h.extend(kernels.iter().map(|k| format!("flips_{}", col(k))));
+    Ok(h)
+}
+
+/// Units in canonical order: task slowest, then size, then trial.
+pub fn units(plan: &StudyPlan, tasks: &[&str]) -> anyhow::Result<Vec<Unit>> {
+    Grid::new()
+        .axis("task", tasks.iter().map(|t| t.to_string()))
+        .axis("n", plan.sizes.iter().map(|&n| n as i64))
+        .axis("trial", (0..plan.trials).map(|t| t as i64))
+        .units()
+}
+
+/// The training options of one unit: the batch order depends on the size only (identical for
+/// every trial and condition, as the paper's fixed shuffle); the backend generator (posRand
+/// draws) on the trial.
+pub fn unit_options(plan: &StudyPlan, task: &str, n: usize, trial: usize) -> TrainOptions {
+    let task_label = seed::label(task);
+    TrainOptions {
+        shuffle_seed: seed::derive(
+            plan.seed,
+            &[seed::label("image-shuffle"), task_label, n as u64],
+        ),
+        backend_seed: seed::derive(
+            plan.seed,
+            &[seed::label("image-backend"), task_label, trial as u64],
+        ),
+        ..plan.options
+    }
+}
+
+/// Trains every condition of one unit and returns its table rows.
+pub fn run_unit<B: AutodiffBackend>(
+    plan: &StudyPlan,
+    task: &Task,
+    n: usize,
+    trial: usize,
+    device: &B::Device,
+) -> anyhow::Result<Vec<Vec<String>>> {
+    anyhow::ensure!(
+        n <= task.train.len(),
+        "task {}: training size {n} is larger than its training pool ({} images)",
+        task.name,
+        task.train.len()
+    );
+    let run_plan = RunPlan {
+        dataset: task.name.clone(),
+        n_train: n,
+        trial,
+        // The initial draw depends on the task and trial only: every size of a trial starts
+        // from the same weights.
+        experiment_seed: seed::derive(plan.seed, &[seed::label(&task.name)]),
+        network: plan.network.clone(),
+        conditions: plan.conditions.clone(),
+        options: unit_options(plan, &task.name, n, trial),
+    };
+    let train = PreparedImages {
+        set: task.train.first_n(n)?,
+        preprocess: task.preprocess.clone(),
+    };
+    let val = PreparedImages {
+        set: task.val.clone(),
+        preprocess: task.preprocess.clone(),
+    };
+    let results = run_conditions::<B>(
+        &run_plan,
+        task.pretrained.as_ref(),
+        &train,
+        &val,
+        device,
+        &mut |_, _| {},
+    )?;
+    Ok(table(&run_plan, &results).1)
+}
+
+/// Where a sweep goes and how it resumes or shards.
+#[derive(Debug, Clone)]
+pub struct SweepPlace {
+    pub options: RunOptions,
+    pub device: Device,
+}
+
+/// Runs (or resumes) the whole study through the sweep runner. `config` is the fully resolved
+/// description of the study (it identifies the sweep for `--resume` and merges).
+pub fn run_study(
+    plan: &StudyPlan,
+    tasks: &[Task],
+    config: &serde_json::Value,
+    place: &SweepPlace,
+) -> anyhow::Result<(RunOutcome, Sweep)> {
+    let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+    let sweep = Sweep::new(
+        serde_json::to_string_pretty(config)?,
+        ConfigFormat::Json,
+        header(&plan.network)?,
+        units(plan, &names)?,
+    )?;
+    // burn-flex has one random generator per process (posRand draws are seeded through it), so
+    // two networks training at once would interleave their draws: run one unit at a time.
+    let mut options = place.options.clone();
+    if let Some(t) = options.threads {
+        anyhow::ensure!(
+            t == 1,
+            "--threads {t}: image units run one at a time (the backend's random generator is per \
+             process, so parallel units would not be reproducible); shard the sweep instead"
+        );
+    }
+    options.threads = Some(1);
+    let device = place.device;
+    let outcome = polarity_sweep::run(&sweep, &options, |unit| {
+        let task_name: String = unit.parse("task")?;
+        let n: usize = unit.parse("n")?;
+        let trial: usize = unit.parse("trial")?;
+        let task = tasks
+            .iter()
+            .find(|t| t.name == task_name)
+            .with_context(|| format!("unit {unit}: no task named {task_name}"))?;
+        dispatch_unit(plan, task, n, trial, device)
+    })?;
+    Ok((outcome, sweep))
+}
+
+/// Runs one unit on the chosen device.
+pub fn dispatch_unit(
+    plan: &StudyPlan,
+    task: &Task,
+    n: usize,
+    trial: usize,
+    device: Device,
+) -> anyhow::Result<Vec<Vec<String>>> {
+    match device {
+        Device::Flex => {
+            type B = burn::backend::Autodiff<burn::backend::Flex>;
+            run_unit::<B>(plan, task, n, trial, &Default::default())
+        }
+        Device::Cuda => cuda::run_unit(plan, task, n, trial),
+    }
+}
+
+#[cfg(feature = "cuda")]
+pub(crate) mod cuda {
+    use super::*;
+    pub type B = burn::backend::Autodiff<burn::backend::Cuda>;
+
+    /// The GPU, after checking the driver's device nodes (burn-cuda panics deep inside otherwise).
+    pub fn device() -> anyhow::Result<burn::backend::cuda::CudaDevice> {
+        let nodes = ["/dev/nvidiactl", "/dev/nvidia0"];
+        anyhow::ensure!(
+            nodes.iter().any(|n| std::path::Path::new(n).exists()),
+            "--device cuda: no NVIDIA GPU visible ({} missing); use --device flex",
+            nodes.join(", ")
+        );
+        Ok(Default::default())
+    }
+
+    pub fn run_unit(
+        plan: &StudyPlan,
+        task: &Task,
+        n: usize,
+        trial: usize,
+    ) -> anyhow::Result<Vec<Vec<String>>> {
+        super::run_unit::<B>(plan, task, n, trial, &device()?)
+    }
+}
+
+#[cfg(not(feature = "cuda"))]
+pub(crate) mod cuda {
+    use super::*;
+    pub fn run_unit(_: &StudyPlan, _: &Task, _: usize, _: usize) -> anyhow::Result<Vec<Vec<String>>> {
+        anyhow::bail!("this binary was built without CUDA support; rebuild with `--features cuda`")
+    }
+}

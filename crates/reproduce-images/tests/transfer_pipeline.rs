@@ -1,0 +1,133 @@
+//! The transfer study end to end on a tiny synthetic 10-class dataset: source training, the
+//! template artifact, the sweep, the report, and resume.
+
+use polarity_core::PolarityTemplate;
+use polarity_images::{Dataset, DatasetKind, ImageSet, Provenance, Validation};
+use polarity_reproduce_images::source_net;
+use polarity_reproduce_images::study::Device;
+use polarity_reproduce_images::transfer::{Arch, Directions, Preset, Scale, TransferStudy};
+use std::path::Path;
+
+const SIDE: usize = 16;
+
+/// Class k: a bright vertical bar at column k + 3 on a noisy background (a small LCG, so the
+/// data need no random-number crate).
+fn images(n: usize, salt: u64) -> ImageSet {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ salt;
+    let mut next = || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as u8
+    };
+    let mut pixels = Vec::with_capacity(n * SIDE * SIDE);
+    let mut labels = Vec::with_capacity(n);
+    for i in 0..n {
+        let class = (i % 10) as u8;
+        labels.push(class);
+        for _row in 0..SIDE {
+            for col in 0..SIDE {
+                let noise = next() % 60;
+                pixels.push(if col == usize::from(class) + 3 { 200 + noise / 2 } else { noise });
+            }
+        }
+    }
+    ImageSet::new(1, SIDE, SIDE, 10, pixels, labels).unwrap()
+}
+
+fn dataset() -> Dataset {
+    Dataset {
+        kind: DatasetKind::FashionMnist,
+        train: images(600, 1),
+        test: images(300, 2),
+        provenance: Provenance {
+            dataset: DatasetKind::FashionMnist,
+            directory: "synthetic".into(),
+            validation: Validation::StructureOnly,
+            files: vec![],
+        },
+    }
+}
+
+fn study(out: &Path, resume: bool) -> TransferStudy {
+    TransferStudy {
+        out: out.to_path_buf(),
+        preset: Preset::Smoke,
+        scale: Scale {
+            source_images: 200,
+            source_epochs: 2,
+            source_batch: 25,
+            sizes: vec![20, 40],
+            trials: 2,
+            epochs: 3,
+            batch_size: 20,
+            val_size: 100,
+            threshold: 0.5,
+        },
+        arch: Arch::SmallCnn,
+        directions: Directions::Both,
+        seed: 7,
+        device: Device::Flex,
+        resume,
+        shard: None,
+        command: "test".into(),
+    }
+}
+
+#[test]
+fn transfer_study_runs_end_to_end_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let data = dataset();
+    let report = study(out, false).run(&data).unwrap();
+    let md = std::fs::read_to_string(&report).unwrap();
+    for needle in ["Claims", "Frozen transferred polarity", "Weight transfer (fine-tuning)", "fm0-4_to_5-9", "fm5-9_to_0-4", "Supp B.6", "polarity.ptpl"] {
+        assert!(md.contains(needle), "report lacks {needle:?}");
+    }
+    assert!(out.join("report.html").exists() && out.join("claims.csv").exists());
+    assert!(out.join("figures/fig2-fm0-4_to_5-9.png").exists());
+
+    // Rows: 2 directions x 2 sizes x 2 trials x 5 conditions x 3 epochs.
+    let csv = std::fs::read_to_string(out.join("runs/results.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 2 * 2 * 5 * 3);
+    // Frozen networks keep their polarity: no kernel sign changes between epochs; fluid ones do
+    // change some signs.
+    let cond = header.iter().position(|h| *h == "condition").unwrap();
+    let flip_cols: Vec<usize> = (0..header.len()).filter(|&i| header[i].starts_with("flips_")).collect();
+    let flips = |prefix: &str| -> u64 {
+        rows.iter()
+            .filter(|r| r[cond].starts_with(prefix))
+            .flat_map(|r| flip_cols.iter().map(move |&i| r[i].parse::<u64>().unwrap()))
+            .sum()
+    };
+    assert_eq!(flips("frozen-"), 0);
+    assert!(flips("fluid-") > 0);
+
+    // The template artifact holds exactly the signs of the saved source weights, head excluded.
+    for direction in ["fm0-4_to_5-9", "fm5-9_to_0-4"] {
+        let src = out.join("source").join(direction);
+        let template = PolarityTemplate::load(&src.join("polarity.ptpl")).unwrap();
+        let (weights, _, sha) = source_net::load(&src.join("weights.bin")).unwrap();
+        let names: Vec<&str> = template.tensors.iter().map(|t| t.name()).collect();
+        assert_eq!(names, ["conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight"]);
+        for t in &template.tensors {
+            let (_, w) = weights.get(t.name()).unwrap();
+            let expected: Vec<i8> = w.iter().map(|&x| (x > 0.0) as i8 - (x < 0.0) as i8).collect();
+            assert_eq!(t.signs(), expected.as_slice(), "{}", t.name());
+        }
+        assert!(template.provenance.source.contains("weights.bin") && template.provenance.source.contains(&sha));
+    }
+
+    // Resume: nothing reruns, the same table and source weights come back.
+    let before = std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap();
+    study(out, true).run(&data).unwrap();
+    assert_eq!(std::fs::read_to_string(out.join("runs/results.csv")).unwrap(), csv);
+    assert_eq!(std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap(), before);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("resumed (no new work)") && md.contains("reused (resume)"));
+
+    // A fresh run into a used directory is refused rather than mixed.
+    let e = study(out, false).run(&data).unwrap_err();
+    assert!(format!("{e:#}").contains("already holds a sweep"), "{e:#}");
+}
