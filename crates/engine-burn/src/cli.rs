@@ -165,11 +165,18 @@ fn parse_conditions(s: &str) -> anyhow::Result<Vec<Condition>> {
         .collect()
 }
 
-fn preprocess_for(kind: DatasetKind, network: &NetworkConfig) -> Preprocess {
+fn preprocess_for(
+    kind: DatasetKind,
+    network: &NetworkConfig,
+    input_size: Option<usize>,
+) -> Preprocess {
     let paper = Preprocess::paper(kind);
     match network {
         NetworkConfig::PaperAlexnet(c) => paper.with_size(Some((c.input_size, c.input_size))),
-        NetworkConfig::TorchAlexnet(_) => paper.with_size(Some((224, 224))),
+        NetworkConfig::TorchAlexnet(_) => {
+            let side = input_size.unwrap_or(224);
+            paper.with_size(Some((side, side)))
+        }
         NetworkConfig::SmallCnn(c) => Preprocess {
             normalization: kind.paper_normalization(),
             size: Some((c.input_size, c.input_size)),
@@ -215,7 +222,14 @@ pub fn train_on(a: TrainArgs, data: polarity_images::Dataset) -> anyhow::Result<
         ),
         _ => None,
     };
-    let preprocess = preprocess_for(a.dataset, &network);
+    if let (NetworkConfig::TorchAlexnet(_), Some(side)) = (&network, a.input_size) {
+        anyhow::ensure!(
+            side >= crate::models::TorchAlexNetConfig::MIN_INPUT,
+            "--input-size {side} is below torchvision AlexNet's minimum of {}",
+            crate::models::TorchAlexNetConfig::MIN_INPUT
+        );
+    }
+    let preprocess = preprocess_for(a.dataset, &network, a.input_size);
     let train_set = PreparedImages {
         set: data.train.first_n(a.n_train)?,
         preprocess: preprocess.clone(),

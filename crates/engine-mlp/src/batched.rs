@@ -361,19 +361,22 @@ mod kernels {
         use crate::TrainConfig;
 
         /// z = b1 + x W1 and the output logit, for one sample, all lanes (one pass over units).
+        /// With `STORE` the pre-activations are kept in `z` for the backward pass.
         #[inline(always)]
-        fn forward<const D: usize>(w: &[V], z: &mut [V], d: usize, h: usize, x: &[f32]) -> V {
+        fn forward<const D: usize, const STORE: bool>(
+            w: &[V],
+            z: &mut [V],
+            d: usize,
+            h: usize,
+            x: &[f32],
+        ) -> V {
             let d = if D == 0 { d } else { D };
             let x = &x[..d];
             let (w1, rest) = w.split_at(d * h);
             let (b1, rest) = rest.split_at(h);
             let (w2, b2) = rest.split_at(h);
             let mut o = b2[0];
-            for ((zj, wj), (b1j, w2j)) in z[..h]
-                .iter_mut()
-                .zip(w1.chunks_exact(d))
-                .zip(b1.iter().zip(w2))
-            {
+            let mut unit = |wj: &[V], b1j: &V, w2j: &V| {
                 let mut acc = *b1j;
                 for (&xi, wij) in x.iter().zip(wj) {
                     for l in 0..LANES {
@@ -383,9 +386,33 @@ mod kernels {
                 for l in 0..LANES {
                     o[l] = acc[l].max(0.0).mul_add(w2j[l], o[l]);
                 }
-                *zj = acc;
+                acc
+            };
+            let units = w1.chunks_exact(d).zip(b1).zip(w2);
+            if STORE {
+                for (zj, ((wj, b1j), w2j)) in z[..h].iter_mut().zip(units) {
+                    *zj = unit(wj, b1j, w2j);
+                }
+            } else {
+                for ((wj, b1j), w2j) in units {
+                    unit(wj, b1j, w2j);
+                }
             }
             o
+        }
+
+        /// Counts correct classifications (logit > 0 means class 1) without a per-lane branch.
+        #[inline(always)]
+        fn count_correct(o: &V, y: f32, correct: &mut [u32; LANES]) {
+            if y > 0.5 {
+                for l in 0..LANES {
+                    correct[l] += u32::from(o[l] > 0.0);
+                }
+            } else {
+                for l in 0..LANES {
+                    correct[l] += u32::from(!(o[l] > 0.0));
+                }
+            }
         }
 
         /// Monomorphises `$f::<D>` for common input sizes (D = 0: any size), so the loop over
@@ -432,16 +459,18 @@ mod kernels {
             for g in pack.g.iter_mut() {
                 *g = [0.0; LANES];
             }
+            // Losses are summed in f32 within a batch, in f64 across batches.
+            let mut batch_loss = [0.0f32; LANES];
             for &s in batch {
                 let (x, y) = (&data.row(s)[..d], data.y[s]);
-                let o = forward::<D>(&pack.w, &mut pack.z, d, h, x);
+                let o = forward::<D, true>(&pack.w, &mut pack.z, d, h, x);
                 let mut d_o = [0.0f32; LANES];
                 for l in 0..LANES {
                     let (loss, grad) = bce_and_grad(o[l], y);
-                    loss_sum[l] += f64::from(loss);
-                    correct[l] += u32::from((o[l] > 0.0) == (y > 0.5));
+                    batch_loss[l] += loss;
                     d_o[l] = grad * scale;
                 }
+                count_correct(&o, y, correct);
                 let (gw1, rest) = pack.g.split_at_mut(d * h);
                 let (gb1, rest) = rest.split_at_mut(h);
                 let (gw2, gb2) = rest.split_at_mut(h);
@@ -463,6 +492,9 @@ mod kernels {
                         }
                     }
                 }
+            }
+            for l in 0..LANES {
+                loss_sum[l] += f64::from(batch_loss[l]);
             }
         }
 
@@ -488,15 +520,21 @@ mod kernels {
         #[inline(always)]
         fn evaluate_d<const D: usize>(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
             let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
-            let mut z = vec![[0.0f32; LANES]; h];
             let mut loss = [0.0f64; LANES];
             let mut correct = [0u32; LANES];
-            for s in 0..data.len() {
-                let (x, y) = (data.row(s), data.y[s]);
-                let o = forward::<D>(&pack.w, &mut z, d, h, x);
+            // Losses are summed in f32 over blocks of samples, in f64 across blocks.
+            for block in (0..data.len()).collect::<Vec<_>>().chunks(256) {
+                let mut block_loss = [0.0f32; LANES];
+                for &s in block {
+                    let (x, y) = (data.row(s), data.y[s]);
+                    let o = forward::<D, false>(&pack.w, &mut [], d, h, x);
+                    for l in 0..LANES {
+                        block_loss[l] += bce_and_grad(o[l], y).0;
+                    }
+                    count_correct(&o, y, &mut correct);
+                }
                 for l in 0..LANES {
-                    loss[l] += f64::from(bce_and_grad(o[l], y).0);
-                    correct[l] += u32::from((o[l] > 0.0) == (y > 0.5));
+                    loss[l] += f64::from(block_loss[l]);
                 }
             }
             (loss, correct)

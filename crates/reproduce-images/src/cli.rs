@@ -56,6 +56,15 @@ pub struct ImagesArgs {
     /// Output directory (runs/, figures/, report.md, report.html, claims.csv).
     #[arg(long, default_value = "results/images")]
     pub out: PathBuf,
+    /// Override the preset's training sizes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub sizes: Option<Vec<usize>>,
+    /// Override the preset's number of trials per size.
+    #[arg(long)]
+    pub trials: Option<usize>,
+    /// Override the preset's number of epochs.
+    #[arg(long)]
+    pub epochs: Option<usize>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -88,6 +97,30 @@ impl CommonArgs {
     }
 }
 
+/// Applies `--sizes`, `--trials`, `--epochs` to a preset's numbers.
+fn override_grid(
+    sizes: &mut Vec<usize>,
+    trials: &mut usize,
+    epochs: &mut usize,
+    new_sizes: &Option<Vec<usize>>,
+    new_trials: Option<usize>,
+    new_epochs: Option<usize>,
+) -> anyhow::Result<()> {
+    if let Some(s) = new_sizes {
+        anyhow::ensure!(!s.is_empty() && s.iter().all(|&n| n > 0), "--sizes must list positive sizes, got {s:?}");
+        sizes.clone_from(s);
+    }
+    if let Some(t) = new_trials {
+        anyhow::ensure!(t > 0, "--trials must be at least 1");
+        *trials = t;
+    }
+    if let Some(e) = new_epochs {
+        anyhow::ensure!(e > 0, "--epochs must be at least 1");
+        *epochs = e;
+    }
+    Ok(())
+}
+
 fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
 }
@@ -96,18 +129,7 @@ impl TransferArgs {
     /// The study these arguments describe.
     pub fn study(&self) -> anyhow::Result<TransferStudy> {
         let mut scale = self.preset.scale();
-        if let Some(s) = &self.sizes {
-            anyhow::ensure!(!s.is_empty() && s.iter().all(|&n| n > 0), "--sizes must list positive sizes");
-            scale.sizes = s.clone();
-        }
-        if let Some(t) = self.trials {
-            anyhow::ensure!(t > 0, "--trials must be at least 1");
-            scale.trials = t;
-        }
-        if let Some(e) = self.epochs {
-            anyhow::ensure!(e > 0, "--epochs must be at least 1");
-            scale.epochs = e;
-        }
+        override_grid(&mut scale.sizes, &mut scale.trials, &mut scale.epochs, &self.sizes, self.trials, self.epochs)?;
         if let Some(t) = self.threshold {
             anyhow::ensure!(t > 0.0 && t < 1.0, "--threshold {t}: expected a validation accuracy in (0, 1)");
             scale.threshold = t;
@@ -138,10 +160,13 @@ pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
 
 /// `polarity reproduce images`.
 pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
+    let mut scale = args.preset.scale(args.dataset);
+    override_grid(&mut scale.sizes, &mut scale.trials, &mut scale.epochs, &args.sizes, args.trials, args.epochs)?;
     let study = images::ImagesStudy {
         out: args.out.clone(),
         dataset: args.dataset,
         preset: args.preset,
+        scale,
         weights: args.weights.clone(),
         seed: args.common.seed,
         device: args.common.device,

@@ -92,6 +92,8 @@ pub struct ImagesStudy {
     pub out: PathBuf,
     pub dataset: DatasetKind,
     pub preset: Preset,
+    /// The preset's numbers, possibly overridden.
+    pub scale: Scale,
     pub weights: Option<PathBuf>,
     pub seed: u64,
     pub device: Device,
@@ -111,7 +113,7 @@ pub fn main_threshold(kind: DatasetKind) -> f64 {
 impl ImagesStudy {
     pub fn run(&self, data: &Dataset) -> anyhow::Result<PathBuf> {
         anyhow::ensure!(data.kind == self.dataset, "--dataset {} but the data given is {}", self.dataset.name(), data.kind.name());
-        let scale = self.preset.scale(self.dataset);
+        let scale = self.scale.clone();
         let mut network = NetworkConfig::new(NetworkKind::PaperAlexnet, 3, Some(scale.input_size), scale.width_divisor);
         let pretrained = match &self.weights {
             None => None,

@@ -3,7 +3,6 @@
 //! polarity (or values) the target-task conditions take.
 
 use anyhow::Context;
-use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;

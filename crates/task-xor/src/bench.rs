@@ -46,6 +46,14 @@ pub fn fig1_config(trials: usize) -> XorConfig {
     }
 }
 
+/// The Fig-4 shape: hidden 2..29, 30, 32 x the 11 sizes x `trials`, the same 4 networks per trial.
+pub fn fig4_config(trials: usize) -> XorConfig {
+    XorConfig {
+        hidden: (2..=30).chain([32]).collect(),
+        ..fig1_config(trials)
+    }
+}
+
 pub fn run(cfg: &XorConfig, threads: usize) -> anyhow::Result<BenchReport> {
     let data: XorData = cfg.data()?;
     let start = Instant::now();

@@ -4,14 +4,17 @@ use clap::{Args, Subcommand};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Train the Fig-1 grid shape (h = 64, 11 sizes, sufficient and RAND templates, frozen and
+    /// Train the Fig-1 (or Fig-4) grid shape (11 sizes, sufficient and RAND templates, frozen and
     /// fluid: 4 networks per trial) and print networks/s, wall time and GFLOP/s.
     Xor(XorBenchArgs),
 }
 
 #[derive(Args)]
 pub struct XorBenchArgs {
-    /// Trials per condition and size (50 = the paper's 2,200 networks).
+    /// Grid shape: fig1 (h = 64: 2,200 networks at 50 trials) or fig4 (h = 2..30, 32: 66,000 networks).
+    #[arg(long, default_value = "fig1", value_parser = ["fig1", "fig4"])]
+    grid: String,
+    /// Trials per condition and size (the paper: 50).
     #[arg(long, default_value_t = 50)]
     trials: usize,
     /// Worker threads for the engine.
@@ -45,7 +48,11 @@ fn has(feature: &str) -> bool {
 pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Xor(args) => {
-            let cfg = polarity_xor::bench::fig1_config(args.trials);
+            let cfg = if args.grid == "fig4" {
+                polarity_xor::bench::fig4_config(args.trials)
+            } else {
+                polarity_xor::bench::fig1_config(args.trials)
+            };
             let cpu_start = cpu_seconds();
             let r = polarity_xor::bench::run(&cfg, args.threads)?;
             let cpu = cpu_seconds() - cpu_start;

@@ -124,6 +124,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         let shown: Vec<usize> = sizes.iter().copied().filter(|&n| n >= 40).collect();
         let mut faster = 0;
         let mut compared = 0;
+        let mut not_faster = Vec::new();
         let mut ps = Vec::new();
         let mut slower_sig = false;
         for &n in &shown {
@@ -132,6 +133,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
                 ps.push(mwu_p(&a.epochs_to_90, &b.epochs_to_90));
                 if ma.is_finite() && (mb.is_nan() || ma < mb) {
                     faster += 1;
+                } else if ma.is_finite() || mb.is_finite() {
+                    not_faster.push(format!("n = {n}: {ma} vs {mb}"));
                 }
                 if ma.is_finite() || mb.is_finite() {
                     compared += 1;
@@ -144,7 +147,10 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             id: "1B-a",
             statement: "Frozen sufficient-Polarity learns faster than Fluid at every training size (Fig 1B)",
             paper: "faster at all sizes".into(),
-            measured: format!("faster (median epochs to 90 %) at {faster} of {compared} sizes; significant at {sig} (Holm)"),
+            measured: format!(
+                "faster (median epochs to 90 %) at {faster} of {compared} sizes; significant at {sig} (Holm){}",
+                if not_faster.is_empty() { String::new() } else { format!("; not faster at {}", not_faster.join(", ")) }
+            ),
             verdict: if compared > 0 && faster == compared && !slower_sig {
                 Verdict::Holds
             } else if slower_sig || faster * 2 < compared {
