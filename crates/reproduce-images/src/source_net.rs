@@ -124,6 +124,9 @@ pub fn save(path: &Path, weights: &NamedTensors, meta: &serde_json::Value) -> an
     for (_, values) in weights.0.values() {
         bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()));
     }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     polarity_analysis::atomic::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
     Ok(sha256(&bytes))
 }
