@@ -100,3 +100,39 @@ fn independent_pairing_and_reset_method_alignment_follow_the_official_code() {
         "about half the output weights: {tiny}"
     );
 }
+
+#[test]
+fn biases_are_free_unless_opted_in() {
+    use polarity_mlp::batched::train_many;
+    let data = polarity_xor::data::XorData::new(1, 5, 100).unwrap();
+    let train = data.train(40).unwrap();
+    for constrain in [false, true] {
+        let mut r = rules(Pairing::Identical, InitAlignment::Flip);
+        r.constrain_biases = constrain;
+        let jobs: Vec<_> = (0..8)
+            .map(|t| make_job(&r, at(Condition::FrozenRand, t)).unwrap())
+            .collect();
+        let cfg = polarity_mlp::TrainConfig {
+            epochs: 15,
+            ..Default::default()
+        };
+        let out = train_many(&jobs, &cfg, &train, &data.val, 3, 1, &|_| {}).unwrap();
+        let flipped: usize = jobs
+            .iter()
+            .zip(&out)
+            .map(|(j, o)| {
+                j.params
+                    .b1
+                    .iter()
+                    .zip(&o.params.b1)
+                    .filter(|(a, b)| **a * **b < 0.0)
+                    .count()
+            })
+            .sum();
+        if constrain {
+            assert_eq!(flipped, 0, "opted-in biases keep their signs");
+        } else {
+            assert!(flipped > 0, "free biases change sign during training");
+        }
+    }
+}

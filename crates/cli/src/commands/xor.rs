@@ -54,6 +54,9 @@ pub struct TrainArgs {
     /// Initial alignment of frozen nets: flip (keeps magnitudes) or reset-method (official XOR code).
     #[arg(long)]
     alignment: Option<InitAlignment>,
+    /// Also constrain biases (to their initial signs); the paper never does.
+    #[arg(long)]
+    constrain_biases: bool,
     /// Epochs per network.
     #[arg(long)]
     epochs: Option<usize>,
@@ -88,6 +91,7 @@ impl TrainArgs {
             reset_methods
         );
         set!(reset_eps, pairing, alignment, epochs, batch_size, lr);
+        c.constrain_biases |= self.constrain_biases;
         c.validate()?;
         Ok(c)
     }
