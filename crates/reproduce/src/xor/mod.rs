@@ -269,10 +269,13 @@ impl XorReproduction {
             can leave an exact zero, which np.sign counts as a change only if the weight was nonzero before).");
 
         report.heading(2, "Theory")?;
+        let show = |n: Option<u32>| n.map_or("not within 30".to_string(), |n| n.to_string());
         report.paragraph(format!(
-            "Smallest number of hidden units with probability > 0.99: Theorem D.1 as printed (d = 5): {:?}; \
-             Lemma D.1's condition: {:?}; oracle truth (cell centres): {:?}. See `polarity theory xor` and the theory README.",
-            theory.first_above.0, theory.first_above.1, theory.first_above.2
+            "Smallest number of hidden units with probability > 0.99: Theorem D.1 as printed (d = 5): {}; \
+             Lemma D.1's condition: {}; oracle truth (cell centres): {}. See `polarity theory xor` and the theory README.",
+            show(theory.first_above.0),
+            show(theory.first_above.1),
+            show(theory.first_above.2)
         ));
         let files = report.write(&self.out, "report")?;
         Ok(files.markdown)
