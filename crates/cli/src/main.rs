@@ -31,6 +31,8 @@ enum Command {
     Theory(polarity_theory::cli::TheoryArgs),
     /// Combine the output directories of a sharded sweep into one table.
     Merge(polarity_sweep::cli::MergeArgs),
+    /// Image classification with fixed polarity (burn): train conditions, benchmark a step.
+    Images(polarity_burn::cli::ImagesArgs),
     /// Fetch and check the image datasets.
     Data(polarity_images::cli::DataArgs),
 }
@@ -44,6 +46,7 @@ fn main() {
         Command::Theory(args) => polarity_theory::cli::run(args),
         Command::Merge(args) => polarity_sweep::cli::run_merge(args),
         Command::Data(args) => polarity_images::cli::run(args),
+        Command::Images(args) => polarity_burn::cli::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

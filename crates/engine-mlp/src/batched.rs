@@ -410,7 +410,7 @@ mod kernels {
                 }
             } else {
                 for l in 0..LANES {
-                    correct[l] += u32::from(!(o[l] > 0.0));
+                    correct[l] += u32::from(o[l] <= 0.0 || o[l].is_nan());
                 }
             }
         }

@@ -58,7 +58,13 @@ fn train<B: AutodiffBackend>(
     let mut model: PaperAlexNet<B> = set_param_values(cfg.init_zeros(device)?, init, device)?;
     let template = kernel_template::<B, _>(&model, "gpu-check init");
     let rule = ResetRule::new(ResetMethod::PosCon, 1e-3);
-    let mut optim = FreezeOptimizer::new(KerasAdam::default().init::<B, PaperAlexNet<B>>(), &model, &template, FreezeConfig::new(rule), device)?;
+    let mut optim = FreezeOptimizer::new(
+        KerasAdam::default().init::<B, PaperAlexNet<B>>(),
+        &model,
+        &template,
+        FreezeConfig::new(rule),
+        device,
+    )?;
     let loss_fn = burn::nn::loss::CrossEntropyLossConfig::new().init(device);
     let n = batch.2.len();
     let x = Tensor::<B, 4>::from_data(TensorData::new(batch.0.clone(), batch.1), device);
@@ -79,17 +85,31 @@ fn train<B: AutodiffBackend>(
     for (s, v) in param_values::<B, _>(&model, Selection::All) {
         weights.insert(s.name, s.shape, v);
     }
-    Ok(Trace { losses, weights, step_seconds })
+    Ok(Trace {
+        losses,
+        weights,
+        step_seconds,
+    })
 }
 
 #[cfg(feature = "cuda")]
-fn gpu(cfg: &PaperAlexNetConfig, init: &NamedTensors, batch: &(Vec<f32>, [usize; 4], Vec<i64>), steps: usize) -> anyhow::Result<Trace> {
+fn gpu(
+    cfg: &PaperAlexNetConfig,
+    init: &NamedTensors,
+    batch: &(Vec<f32>, [usize; 4], Vec<i64>),
+    steps: usize,
+) -> anyhow::Result<Trace> {
     type B = burn::backend::Autodiff<burn::backend::Cuda>;
     train::<B>(cfg, init, batch, steps, &Default::default())
 }
 
 #[cfg(not(feature = "cuda"))]
-fn gpu(_: &PaperAlexNetConfig, _: &NamedTensors, _: &(Vec<f32>, [usize; 4], Vec<i64>), _: usize) -> anyhow::Result<Trace> {
+fn gpu(
+    _: &PaperAlexNetConfig,
+    _: &NamedTensors,
+    _: &(Vec<f32>, [usize; 4], Vec<i64>),
+    _: usize,
+) -> anyhow::Result<Trace> {
     anyhow::bail!("built without CUDA: rebuild with --features cuda")
 }
 
@@ -105,7 +125,10 @@ fn main() -> anyhow::Result<()> {
     let set = data.train.first_n(a.batch)?;
     let b = pre.batch(&set, &(0..a.batch).collect::<Vec<_>>())?;
     let batch = (b.images, b.shape, b.labels);
-    let cfg = PaperAlexNetConfig { dropout: 0.0, ..PaperAlexNetConfig::default() };
+    let cfg = PaperAlexNetConfig {
+        dropout: 0.0,
+        ..PaperAlexNetConfig::default()
+    };
     let init = cfg.initial_values(&mut seed::rng(0, &[seed::label("gpu-check")]))?;
 
     let g = gpu(&cfg, &init, &batch, a.steps)?;
@@ -119,26 +142,38 @@ fn main() -> anyhow::Result<()> {
     if !a.no_cpu {
         type B = burn::backend::Autodiff<burn::backend::Flex>;
         let c = train::<B>(&cfg, &init, &batch, a.steps, &Default::default())?;
-        let loss_rel: Vec<f64> = c.losses.iter().zip(&g.losses).map(|(x, y)| (x - y).abs() / x.abs().max(1e-12)).collect();
+        let loss_rel: Vec<f64> = c
+            .losses
+            .iter()
+            .zip(&g.losses)
+            .map(|(x, y)| (x - y).abs() / x.abs().max(1e-12))
+            .collect();
         // Weights: Adam normalises each update, so an entry whose gradient is near zero can move
         // by up to lr per step on one device and not the other; compare the bulk.
         let mut diffs: Vec<f64> = Vec::new();
         for (name, (_, cv)) in &c.weights.0 {
-            let (_, gv) = g.weights.get(name).ok_or_else(|| anyhow::anyhow!("GPU run lacks {name}"))?;
+            let (_, gv) = g
+                .weights
+                .get(name)
+                .ok_or_else(|| anyhow::anyhow!("GPU run lacks {name}"))?;
             diffs.extend(cv.iter().zip(gv).map(|(x, y)| f64::from((x - y).abs())));
         }
         diffs.sort_by(f64::total_cmp);
         let q = |f: f64| diffs[((diffs.len() - 1) as f64 * f) as usize];
         let (median_diff, p999) = (q(0.5), q(0.999));
         let lr_steps = 1e-3 * a.steps as f64;
-        ok = loss_rel.iter().all(|r| *r <= a.loss_rtol) && median_diff <= 1e-5 && p999 <= 2.0 * lr_steps;
+        ok = loss_rel.iter().all(|r| *r <= a.loss_rtol)
+            && median_diff <= 1e-5
+            && p999 <= 2.0 * lr_steps;
         summary["cpu_losses"] = serde_json::json!(c.losses);
         summary["loss_relative_differences"] = serde_json::json!(loss_rel);
         summary["weight_abs_diff_median"] = serde_json::json!(median_diff);
         summary["weight_abs_diff_p99_9"] = serde_json::json!(p999);
         summary["cpu_step_seconds_median"] = serde_json::json!(median(c.step_seconds));
         summary["tolerance"] = serde_json::json!(format!(
-            "loss rel <= {}, median |dw| <= 1e-5, 99.9th percentile |dw| <= {}", a.loss_rtol, 2.0 * lr_steps
+            "loss rel <= {}, median |dw| <= 1e-5, 99.9th percentile |dw| <= {}",
+            a.loss_rtol,
+            2.0 * lr_steps
         ));
     }
     summary["agree"] = serde_json::json!(ok);

@@ -6,7 +6,10 @@ use clap::{Parser, Subcommand};
 use polarity_reproduce_images::cli;
 
 #[derive(Parser)]
-#[command(name = "reproduce_images", about = "The paper's image experiments and a polarity-transfer study")]
+#[command(
+    name = "reproduce_images",
+    about = "The paper's image experiments and a polarity-transfer study"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -5,7 +5,9 @@
 //! (error at convergence, or epochs to a threshold). Per size: medians and the two-sided
 //! Mann-Whitney U p-value; the p-values are Holm-adjusted over the sizes of the claim.
 
-use crate::design::{Source, FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND};
+use crate::design::{
+    Source, FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND,
+};
 use crate::measure::{fmt_p, holm, Metric};
 use crate::runs::Runs;
 use polarity_analysis::stats;
@@ -67,7 +69,14 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> (Verdict, String
         .zip(adjusted.iter().copied())
         .filter(|(o, _)| o.median_a.is_finite() && o.median_b.is_finite())
         .collect();
-    let lower = defined.iter().filter(|(o, _)| o.median_a < o.median_b).count();
+    let lower = defined
+        .iter()
+        .filter(|(o, _)| o.median_a < o.median_b)
+        .count();
+    let higher = defined
+        .iter()
+        .filter(|(o, _)| o.median_a > o.median_b)
+        .count();
     let sig_better: Vec<usize> = defined
         .iter()
         .filter(|(o, p)| *p < 0.05 && o.median_a < o.median_b)
@@ -82,11 +91,14 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> (Verdict, String
         if v.is_empty() {
             "none".to_string()
         } else {
-            v.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+            v.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
     let measured = format!(
-        "A lower at {lower}/{} sizes; significantly better at n = {}; significantly worse at n = {}",
+        "A lower at {lower}/{} sizes (higher at {higher}); significantly better at n = {}; significantly worse at n = {}",
         defined.len(),
         list(&sig_better),
         list(&sig_worse)
@@ -99,12 +111,12 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> (Verdict, String
         match assertion {
             Assertion::NotWorse => Verdict::Holds,
             Assertion::Better if lower == defined.len() && !sig_better.is_empty() => Verdict::Holds,
-            Assertion::Better if 2 * lower < defined.len() => Verdict::DoesNotHold,
+            Assertion::Better if 2 * higher > defined.len() => Verdict::DoesNotHold,
             Assertion::Better => Verdict::Inconclusive,
         }
     };
     let rule = match assertion {
-        Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none",
+        Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none; does not hold if A's median is higher at most sizes",
         Assertion::NotWorse => "holds if A is significantly worse at no size",
     };
     let test = format!(
@@ -121,7 +133,13 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> (Verdict, String
 }
 
 /// Per-size outcomes of condition `a` against `b` on `task`.
-pub fn outcomes(runs: &Runs, task: &str, a: Condition, b: Condition, metric: Metric) -> Vec<SizeOutcome> {
+pub fn outcomes(
+    runs: &Runs,
+    task: &str,
+    a: Condition,
+    b: Condition,
+    metric: Metric,
+) -> Vec<SizeOutcome> {
     runs.sizes(task)
         .into_iter()
         .filter_map(|n| {
@@ -192,7 +210,14 @@ pub fn comparison_claims(runs: &Runs, task: &str, source: Source, threshold: f64
             }
         } else {
             let (verdict, measured, test) = judge(&o, s.assertion);
-            Claim { id: s.id.into(), statement, paper: s.paper.into(), measured, verdict, test }
+            Claim {
+                id: s.id.into(),
+                statement,
+                paper: s.paper.into(),
+                measured,
+                verdict,
+                test,
+            }
         };
         claims.push(claim);
     }
@@ -212,7 +237,9 @@ fn variance_claim(runs: &Runs, task: &str, source: Source) -> Claim {
     let mut smaller = 0;
     let mut total = 0;
     for n in runs.sizes(task) {
-        let Some(base) = iqr(FROZEN_IN_POLARITY, n) else { continue };
+        let Some(base) = iqr(FROZEN_IN_POLARITY, n) else {
+            continue;
+        };
         for other in [FLUID_RAND, FLUID_IN_WEIGHT] {
             if let Some(o) = iqr(other, n) {
                 total += 1;
@@ -243,12 +270,42 @@ fn variance_claim(runs: &Runs, task: &str, source: Source) -> Claim {
 /// The notebook's Fashion-MNIST medians (spec §6), error at convergence (%), by condition and size.
 pub const NOTEBOOK_SIZES: [usize; 10] = [100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000];
 pub const NOTEBOOK_ERROR: [(Condition, [f64; 10]); 6] = [
-    (FROZEN_IN_POLARITY, [36.29, 28.64, 24.85, 23.73, 21.45, 18.82, 16.71, 15.38, 14.50, 13.72]),
-    (FLUID_IN_POLARITY, [36.72, 29.47, 25.41, 24.10, 21.81, 19.54, 17.62, 16.44, 15.37, 14.45]),
-    (FROZEN_RAND, [43.51, 31.35, 27.22, 24.90, 23.74, 20.59, 18.08, 16.92, 15.83, 15.45]),
-    (FLUID_RAND, [43.45, 31.81, 27.42, 26.12, 24.11, 20.90, 18.59, 17.28, 16.10, 15.68]),
-    (crate::design::FROZEN_IN_WEIGHT, [35.32, 29.09, 24.87, 23.97, 21.22, 17.72, 16.01, 14.82, 13.63, 13.01]),
-    (FLUID_IN_WEIGHT, [38.01, 30.74, 26.02, 23.79, 23.05, 19.52, 16.93, 15.24, 14.40, 13.93]),
+    (
+        FROZEN_IN_POLARITY,
+        [
+            36.29, 28.64, 24.85, 23.73, 21.45, 18.82, 16.71, 15.38, 14.50, 13.72,
+        ],
+    ),
+    (
+        FLUID_IN_POLARITY,
+        [
+            36.72, 29.47, 25.41, 24.10, 21.81, 19.54, 17.62, 16.44, 15.37, 14.45,
+        ],
+    ),
+    (
+        FROZEN_RAND,
+        [
+            43.51, 31.35, 27.22, 24.90, 23.74, 20.59, 18.08, 16.92, 15.83, 15.45,
+        ],
+    ),
+    (
+        FLUID_RAND,
+        [
+            43.45, 31.81, 27.42, 26.12, 24.11, 20.90, 18.59, 17.28, 16.10, 15.68,
+        ],
+    ),
+    (
+        crate::design::FROZEN_IN_WEIGHT,
+        [
+            35.32, 29.09, 24.87, 23.97, 21.22, 17.72, 16.01, 14.82, 13.63, 13.01,
+        ],
+    ),
+    (
+        FLUID_IN_WEIGHT,
+        [
+            38.01, 30.74, 26.02, 23.79, 23.05, 19.52, 16.93, 15.24, 14.40, 13.93,
+        ],
+    ),
 ];
 
 /// One covered cell of the notebook table: (condition, n, notebook median, our summary).
@@ -297,7 +354,11 @@ pub fn notebook_claim(cells: &[NotebookCell], same_network: bool) -> Claim {
         measured: format!(
             "notebook median inside our 25-75 % range in {inside}/{} covered cells{}",
             cells.len(),
-            if same_network { "" } else { " (our network is scaled down: no verdict)" }
+            if same_network {
+                ""
+            } else {
+                " (our network is scaled down: no verdict)"
+            }
         ),
         verdict,
         test: "holds if inside in at least 75 % of the covered cells (paper preset only)".into(),
@@ -309,27 +370,69 @@ mod tests {
     use super::*;
 
     fn o(n: usize, a: f64, b: f64, p: f64) -> SizeOutcome {
-        SizeOutcome { n, median_a: a, median_b: b, p }
+        SizeOutcome {
+            n,
+            median_a: a,
+            median_b: b,
+            p,
+        }
     }
 
     #[test]
     fn better_needs_every_size_lower_and_one_significant() {
         // Holm over 3: 0.001*3 = 0.003 significant, 0.2*2, 0.5 not.
-        let (v, m, _) = judge(&[o(10, 1.0, 2.0, 0.001), o(20, 1.0, 1.5, 0.2), o(30, 0.9, 1.0, 0.5)], Assertion::Better);
+        let (v, m, _) = judge(
+            &[
+                o(10, 1.0, 2.0, 0.001),
+                o(20, 1.0, 1.5, 0.2),
+                o(30, 0.9, 1.0, 0.5),
+            ],
+            Assertion::Better,
+        );
         assert_eq!(v, Verdict::Holds, "{m}");
-        assert!(m.contains("lower at 3/3") && m.contains("better at n = 10"), "{m}");
+        assert!(
+            m.contains("lower at 3/3") && m.contains("better at n = 10"),
+            "{m}"
+        );
         // One size higher (not significantly): inconclusive.
-        let (v, _, _) = judge(&[o(10, 1.0, 2.0, 0.001), o(20, 1.6, 1.5, 0.2), o(30, 0.9, 1.0, 0.5)], Assertion::Better);
+        let (v, _, _) = judge(
+            &[
+                o(10, 1.0, 2.0, 0.001),
+                o(20, 1.6, 1.5, 0.2),
+                o(30, 0.9, 1.0, 0.5),
+            ],
+            Assertion::Better,
+        );
         assert_eq!(v, Verdict::Inconclusive);
-        // Nothing significant, A lower at 1 of 3 sizes: does not hold.
-        let (v, _, _) = judge(&[o(10, 3.0, 2.0, 0.3), o(20, 1.6, 1.5, 0.2), o(30, 0.9, 1.0, 0.5)], Assertion::Better);
+        // Ties at most sizes are not evidence against A: inconclusive.
+        let (v, _, _) = judge(
+            &[
+                o(10, 1.0, 1.0, 1.0),
+                o(20, 1.0, 1.0, 1.0),
+                o(30, 0.9, 1.0, 0.5),
+            ],
+            Assertion::Better,
+        );
+        assert_eq!(v, Verdict::Inconclusive);
+        // Nothing significant, A higher at 2 of 3 sizes: does not hold.
+        let (v, _, _) = judge(
+            &[
+                o(10, 3.0, 2.0, 0.3),
+                o(20, 1.6, 1.5, 0.2),
+                o(30, 0.9, 1.0, 0.5),
+            ],
+            Assertion::Better,
+        );
         assert_eq!(v, Verdict::DoesNotHold);
     }
 
     #[test]
     fn significantly_worse_anywhere_refutes_both_assertions() {
         let outcomes = [o(10, 3.0, 2.0, 0.0001), o(20, 1.0, 1.5, 0.3)];
-        assert_eq!(judge(&outcomes, Assertion::NotWorse).0, Verdict::DoesNotHold);
+        assert_eq!(
+            judge(&outcomes, Assertion::NotWorse).0,
+            Verdict::DoesNotHold
+        );
         assert_eq!(judge(&outcomes, Assertion::Better).0, Verdict::DoesNotHold);
         // The same difference is not significant once Holm multiplies by 2 and p is 0.03.
         let outcomes = [o(10, 3.0, 2.0, 0.03), o(20, 1.0, 1.5, 0.3)];
@@ -344,16 +447,40 @@ mod tests {
 
     #[test]
     fn notebook_claim_counts_cells_inside_the_iqr() {
-        let s = |lo: f64, hi: f64| stats::Summary { median: Some((lo + hi) / 2.0), q25: Some(lo), q75: Some(hi), n: 20, missing: 0 };
+        let s = |lo: f64, hi: f64| stats::Summary {
+            median: Some((lo + hi) / 2.0),
+            q25: Some(lo),
+            q75: Some(hi),
+            n: 20,
+            missing: 0,
+        };
         let cells = vec![
-            NotebookCell { condition: FLUID_RAND, n: 100, notebook: 43.45, ours: s(40.0, 45.0) },
-            NotebookCell { condition: FROZEN_RAND, n: 100, notebook: 43.51, ours: s(40.0, 45.0) },
-            NotebookCell { condition: FROZEN_RAND, n: 250, notebook: 31.35, ours: s(35.0, 40.0) },
+            NotebookCell {
+                condition: FLUID_RAND,
+                n: 100,
+                notebook: 43.45,
+                ours: s(40.0, 45.0),
+            },
+            NotebookCell {
+                condition: FROZEN_RAND,
+                n: 100,
+                notebook: 43.51,
+                ours: s(40.0, 45.0),
+            },
+            NotebookCell {
+                condition: FROZEN_RAND,
+                n: 250,
+                notebook: 31.35,
+                ours: s(35.0, 40.0),
+            },
         ];
         let c = notebook_claim(&cells, true);
         assert_eq!(c.verdict, Verdict::DoesNotHold, "2/3 < 75 %");
         assert!(c.measured.contains("2/3"));
         assert_eq!(notebook_claim(&cells[..2], true).verdict, Verdict::Holds);
-        assert_eq!(notebook_claim(&cells[..2], false).verdict, Verdict::Inconclusive);
+        assert_eq!(
+            notebook_claim(&cells[..2], false).verdict,
+            Verdict::Inconclusive
+        );
     }
 }

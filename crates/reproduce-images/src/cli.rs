@@ -22,8 +22,8 @@ pub struct TransferArgs {
     /// Network: small-cnn (CPU) or alexnet (the paper's AlexNet at 227x227; use with --device cuda).
     #[arg(long, value_enum, default_value = "small-cnn")]
     pub arch: Arch,
-    /// Transfer direction: forward (classes 0-4 -> 5-9), reverse (5-9 -> 0-4) or both.
-    #[arg(long, value_enum, default_value = "both")]
+    /// Transfer direction: forward (classes 0-4 -> 5-9), reverse (5-9 -> 0-4) or both (twice the time).
+    #[arg(long, value_enum, default_value = "forward")]
     pub direction: Directions,
     /// Override the preset's target training sizes (comma-separated).
     #[arg(long, value_delimiter = ',')]
@@ -107,7 +107,10 @@ fn override_grid(
     new_epochs: Option<usize>,
 ) -> anyhow::Result<()> {
     if let Some(s) = new_sizes {
-        anyhow::ensure!(!s.is_empty() && s.iter().all(|&n| n > 0), "--sizes must list positive sizes, got {s:?}");
+        anyhow::ensure!(
+            !s.is_empty() && s.iter().all(|&n| n > 0),
+            "--sizes must list positive sizes, got {s:?}"
+        );
         sizes.clone_from(s);
     }
     if let Some(t) = new_trials {
@@ -129,9 +132,19 @@ impl TransferArgs {
     /// The study these arguments describe.
     pub fn study(&self) -> anyhow::Result<TransferStudy> {
         let mut scale = self.preset.scale();
-        override_grid(&mut scale.sizes, &mut scale.trials, &mut scale.epochs, &self.sizes, self.trials, self.epochs)?;
+        override_grid(
+            &mut scale.sizes,
+            &mut scale.trials,
+            &mut scale.epochs,
+            &self.sizes,
+            self.trials,
+            self.epochs,
+        )?;
         if let Some(t) = self.threshold {
-            anyhow::ensure!(t > 0.0 && t < 1.0, "--threshold {t}: expected a validation accuracy in (0, 1)");
+            anyhow::ensure!(
+                t > 0.0 && t < 1.0,
+                "--threshold {t}: expected a validation accuracy in (0, 1)"
+            );
             scale.threshold = t;
         }
         Ok(TransferStudy {
@@ -161,7 +174,14 @@ pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
 /// `polarity reproduce images`.
 pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
     let mut scale = args.preset.scale(args.dataset);
-    override_grid(&mut scale.sizes, &mut scale.trials, &mut scale.epochs, &args.sizes, args.trials, args.epochs)?;
+    override_grid(
+        &mut scale.sizes,
+        &mut scale.trials,
+        &mut scale.epochs,
+        &args.sizes,
+        args.trials,
+        args.epochs,
+    )?;
     let study = images::ImagesStudy {
         out: args.out.clone(),
         dataset: args.dataset,

@@ -33,9 +33,7 @@ impl Source {
                 match c.source {
                     PolaritySource::Rand => format!("{state} RAND-Polarity"),
                     PolaritySource::InPolarity => format!("{state} transferred polarity"),
-                    PolaritySource::InWeight if c.frozen => {
-                        "Frozen weight transfer".to_string()
-                    }
+                    PolaritySource::InWeight if c.frozen => "Frozen weight transfer".to_string(),
                     PolaritySource::InWeight => "Weight transfer (fine-tuning)".to_string(),
                 }
             }

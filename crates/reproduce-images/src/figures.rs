@@ -51,7 +51,11 @@ fn panel(title: &str, y_label: String, series: Vec<Series>) -> LinePanel {
 
 /// Fig 2: error at convergence, P(reach `threshold`) and epochs to `threshold`, against size.
 pub fn fig2(v: &View, threshold: f64, title: &str) -> Figure {
-    let err = v.conditions.iter().map(|&c| series(v, c, Metric::Error)).collect();
+    let err = v
+        .conditions
+        .iter()
+        .map(|&c| series(v, c, Metric::Error))
+        .collect();
     let time = v
         .conditions
         .iter()
@@ -101,7 +105,12 @@ pub fn fig2(v: &View, threshold: f64, title: &str) -> Figure {
 /// Fig 3: median(condition) - median(baseline) per size for each other condition, with `*`
 /// where the two-sided Mann-Whitney U test is significant after Holm over the comparisons.
 pub fn fig3(v: &View, threshold: f64, title: &str) -> Figure {
-    let others: Vec<Condition> = v.conditions.iter().copied().filter(|&c| c != v.baseline).collect();
+    let others: Vec<Condition> = v
+        .conditions
+        .iter()
+        .copied()
+        .filter(|&c| c != v.baseline)
+        .collect();
     let mut panels = Vec::new();
     for metric in [Metric::Error, Metric::EpochsTo(threshold)] {
         let mut series: Vec<Series> = others
@@ -175,7 +184,12 @@ pub fn flips(v: &View, kernel_sizes: &[u64], epochs: usize) -> Option<Figure> {
             let Some(runs) = v.runs.get(v.task, n, FLUID_RAND) else {
                 continue;
             };
-            let len = runs.iter().map(|r| r.flips[k].len()).min().unwrap_or(0).min(epochs);
+            let len = runs
+                .iter()
+                .map(|r| r.flips[k].len())
+                .min()
+                .unwrap_or(0)
+                .min(epochs);
             let mut s = Series::line(format!("n = {n}"), vec![], vec![])
                 .with_color(Rgb::PALETTE[j % Rgb::PALETTE.len()]);
             for e in 0..len {
@@ -203,7 +217,9 @@ pub fn flips(v: &View, kernel_sizes: &[u64], epochs: usize) -> Option<Figure> {
         }));
     }
     (!panels.is_empty()).then(|| Figure {
-        title: Some("Supp B.5: sign-flip ratio per layer, Fluid RAND-Polarity (median, 25-75 %)".into()),
+        title: Some(
+            "Supp B.5: sign-flip ratio per layer, Fluid RAND-Polarity (median, 25-75 %)".into(),
+        ),
         panels,
         panel_width: 360,
         panel_height: 360,

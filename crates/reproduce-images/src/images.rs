@@ -10,7 +10,6 @@ use crate::measure::cell_text;
 use crate::runs::Runs;
 use crate::sections;
 use crate::study::{self, Device, StudyPlan, SweepPlace, Task};
-use crate::transfer::initial_magnitudes;
 use anyhow::Context;
 use polarity_analysis::report::Report;
 use polarity_burn::conditions::{Condition, PolaritySource};
@@ -56,8 +55,12 @@ impl Preset {
                 width_divisor: 1,
                 input_size: 227,
                 sizes: match dataset {
-                    DatasetKind::FashionMnist => vec![100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000],
-                    DatasetKind::Cifar10 => vec![100, 250, 500, 750, 1000, 2500, 5000, 10000, 25000, 50000],
+                    DatasetKind::FashionMnist => {
+                        vec![100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000]
+                    }
+                    DatasetKind::Cifar10 => {
+                        vec![100, 250, 500, 750, 1000, 2500, 5000, 10000, 25000, 50000]
+                    }
                 },
                 trials: 20,
                 epochs: 100,
@@ -112,9 +115,19 @@ pub fn main_threshold(kind: DatasetKind) -> f64 {
 
 impl ImagesStudy {
     pub fn run(&self, data: &Dataset) -> anyhow::Result<PathBuf> {
-        anyhow::ensure!(data.kind == self.dataset, "--dataset {} but the data given is {}", self.dataset.name(), data.kind.name());
+        anyhow::ensure!(
+            data.kind == self.dataset,
+            "--dataset {} but the data given is {}",
+            self.dataset.name(),
+            data.kind.name()
+        );
         let scale = self.scale.clone();
-        let mut network = NetworkConfig::new(NetworkKind::PaperAlexnet, 3, Some(scale.input_size), scale.width_divisor);
+        let mut network = NetworkConfig::new(
+            NetworkKind::PaperAlexnet,
+            3,
+            Some(scale.input_size),
+            scale.width_divisor,
+        );
         let pretrained = match &self.weights {
             None => None,
             Some(path) => {
@@ -123,7 +136,11 @@ impl ImagesStudy {
                     "--weights needs the full AlexNet at 227x227 (--preset paper); the {:?} preset scales the network down",
                     self.preset
                 );
-                Some(network.load_pretrained(path, GroupedLayers::ExpandFree).with_context(|| format!("loading {}", path.display()))?)
+                Some(
+                    network
+                        .load_pretrained(path, GroupedLayers::ExpandFree)
+                        .with_context(|| format!("loading {}", path.display()))?,
+                )
             }
         };
         if let NetworkConfig::PaperAlexnet(c) = &mut network {
@@ -135,19 +152,27 @@ impl ImagesStudy {
             .collect();
         let val = match scale.val_size {
             None => ValidationSplit::Full,
-            Some(size) => ValidationSplit::SeededSubset { size: size.min(data.test.len()), seed: self.seed },
+            Some(size) => ValidationSplit::SeededSubset {
+                size: size.min(data.test.len()),
+                seed: self.seed,
+            },
         };
         let task = Task {
             name: self.dataset.name().to_string(),
             train: data.train.clone(),
             val: val.apply(&data.test)?,
-            preprocess: Preprocess::paper(self.dataset).with_size(Some((scale.input_size, scale.input_size))),
+            preprocess: Preprocess::paper(self.dataset)
+                .with_size(Some((scale.input_size, scale.input_size))),
             pretrained,
         };
         let plan = StudyPlan {
             network,
             conditions,
-            options: TrainOptions { epochs: scale.epochs, batch_size: scale.batch_size, ..TrainOptions::default() },
+            options: TrainOptions {
+                epochs: scale.epochs,
+                batch_size: scale.batch_size,
+                ..TrainOptions::default()
+            },
             seed: self.seed,
             sizes: scale.sizes.clone(),
             trials: scale.trials,
@@ -162,7 +187,12 @@ impl ImagesStudy {
             "data": data.provenance.files.iter().map(|f| &f.content_sha256).collect::<Vec<_>>(),
         });
         let place = SweepPlace {
-            options: RunOptions { out: self.out.join("runs"), resume: self.resume, shard: self.shard, threads: None },
+            options: RunOptions {
+                out: self.out.join("runs"),
+                resume: self.resume,
+                shard: self.shard,
+                threads: None,
+            },
             device: self.device,
         };
         eprintln!(
@@ -182,7 +212,14 @@ impl ImagesStudy {
             return Ok(outcome.results_csv);
         }
         let runs = Runs::from_rows(&sweep.header, &outcome.rows)?;
-        self.report(&plan, &tasks[0], &scale, &runs, (seconds, outcome.ran, &sweep.config_hash()), data)
+        self.report(
+            &plan,
+            &tasks[0],
+            &scale,
+            &runs,
+            (seconds, outcome.ran, &sweep.config_hash()),
+            data,
+        )
     }
 
     fn report(
@@ -231,24 +268,47 @@ impl ImagesStudy {
         };
         report.table(
             "Runs",
-            ["dataset", "networks", "wall time (s)", "table", "config sha256"].map(String::from).to_vec(),
+            [
+                "dataset",
+                "networks",
+                "wall time (s)",
+                "table",
+                "config sha256",
+            ]
+            .map(String::from)
+            .to_vec(),
             vec![vec![
                 task.name.clone(),
                 (plan.sizes.len() * plan.trials * plan.conditions.len()).to_string(),
-                if ran == 0 { "resumed (no new work)".into() } else { format!("{seconds:.0}") },
+                if ran == 0 {
+                    "resumed (no new work)".into()
+                } else {
+                    format!("{seconds:.0}")
+                },
                 "runs/results.csv".into(),
                 hash.get(..12).unwrap_or(hash).to_string(),
             ]],
         )?;
 
         let mut claims = comparison_claims(runs, &task.name, Source::ImageNet, threshold);
-        let cells = if self.dataset == DatasetKind::FashionMnist { notebook_cells(runs, &task.name) } else { Vec::new() };
+        let cells = if self.dataset == DatasetKind::FashionMnist {
+            notebook_cells(runs, &task.name)
+        } else {
+            Vec::new()
+        };
         if self.dataset == DatasetKind::FashionMnist {
             claims.push(notebook_claim(&cells, self.preset == Preset::Paper));
         }
         report.heading(2, "Claims")?;
-        report.table("Claims of spec §6", sections::claim_header(), sections::claim_rows(&claims))?;
-        let tagged: Vec<(String, Claim)> = claims.iter().map(|c| (task.name.clone(), c.clone())).collect();
+        report.table(
+            "Claims of spec §6",
+            sections::claim_header(),
+            sections::claim_rows(&claims),
+        )?;
+        let tagged: Vec<(String, Claim)> = claims
+            .iter()
+            .map(|c| (task.name.clone(), c.clone()))
+            .collect();
         sections::write_claims_csv(&self.out.join("claims.csv"), &tagged)?;
         if !cells.is_empty() {
             report.table(
@@ -262,8 +322,19 @@ impl ImagesStudy {
         }
 
         let sizes = runs.sizes(&task.name);
-        let baseline = if plan.conditions.contains(&FROZEN_IN_POLARITY) { FROZEN_IN_POLARITY } else { FROZEN_RAND };
-        let view = View { runs, task: &task.name, sizes: &sizes, conditions: &plan.conditions, source: Source::ImageNet, baseline };
+        let baseline = if plan.conditions.contains(&FROZEN_IN_POLARITY) {
+            FROZEN_IN_POLARITY
+        } else {
+            FROZEN_RAND
+        };
+        let view = View {
+            runs,
+            task: &task.name,
+            sizes: &sizes,
+            conditions: &plan.conditions,
+            source: Source::ImageNet,
+            baseline,
+        };
         let tag = task.name.clone();
         report.heading(2, "Figures")?;
         sections::fig2(&mut report, &self.out, &view, threshold, &tag)?;
@@ -271,8 +342,16 @@ impl ImagesStudy {
         sections::thresholds(&mut report, &view)?;
         let kernels = study::kernel_specs(&plan.network)?;
         let kernel_sizes: Vec<u64> = kernels.iter().map(|k| k.numel() as u64).collect();
-        let (mags, zeros) = initial_magnitudes(plan, task, Source::ImageNet)?;
-        sections::flips_and_magnitudes(&mut report, &self.out, &view, &kernel_sizes, &mags, &zeros, &tag)?;
+        let (mags, zeros) = study::initial_magnitudes(plan, task, Source::ImageNet)?;
+        sections::flips_and_magnitudes(
+            &mut report,
+            &self.out,
+            &view,
+            &kernel_sizes,
+            &mags,
+            &zeros,
+            &tag,
+        )?;
         report.heading(2, "Data")?;
         report.paragraph(format!(
             "{} from `{}` (file order; the paper's TFDS order differs, see polarity-images' README): {}.",

@@ -82,9 +82,11 @@ pub fn compare(baseline: &[f64], others: &[Vec<f64>], paired: &[bool]) -> Vec<Co
             delta: med(o) - med(baseline),
             p_mwu: p[k],
             p_holm: adjusted[k],
-            p_wilcoxon: paired.get(k).copied().unwrap_or(false).then(|| {
-                stats::wilcoxon_signed_rank(o, baseline).map_or(f64::NAN, |t| t.p_value)
-            }),
+            p_wilcoxon: paired
+                .get(k)
+                .copied()
+                .unwrap_or(false)
+                .then(|| stats::wilcoxon_signed_rank(o, baseline).map_or(f64::NAN, |t| t.p_value)),
         })
         .collect()
 }
@@ -148,9 +150,12 @@ mod tests {
         let r = run(&[0.5, 0.75, 0.8, 0.8], &[1.0, 0.4, 0.4, 0.6]);
         assert_eq!(Metric::Error.values(std::slice::from_ref(&r)), vec![25.0]);
         // >= for epochs, > for probability.
-        assert_eq!(Metric::EpochsTo(0.8).values(std::slice::from_ref(&r)), vec![2.0]);
+        assert_eq!(
+            Metric::EpochsTo(0.8).values(std::slice::from_ref(&r)),
+            vec![2.0]
+        );
         assert!(Metric::EpochsTo(0.9).values(std::slice::from_ref(&r))[0].is_nan());
-        assert_eq!(p_reach(&[r.clone()], 0.8), 0.0);
+        assert_eq!(p_reach(std::slice::from_ref(&r), 0.8), 0.0);
         assert_eq!(p_reach(&[r], 0.79), 1.0);
     }
 

@@ -50,7 +50,8 @@ impl Runs {
             "val_loss",
         ]
         .map(col);
-        let (task, n, cond, trial, epoch, acc, loss) = (task?, n?, cond?, trial?, epoch?, acc?, loss?);
+        let (task, n, cond, trial, epoch, acc, loss) =
+            (task?, n?, cond?, trial?, epoch?, acc?, loss?);
         let flip_cols: Vec<(usize, String)> = header
             .iter()
             .enumerate()
@@ -63,12 +64,18 @@ impl Runs {
             }
             let num = |i: usize| -> anyhow::Result<f64> {
                 row[i].parse::<f64>().with_context(|| {
-                    format!("row {k}, column '{}': '{}' is not a number", header[i], row[i])
+                    format!(
+                        "row {k}, column '{}': '{}' is not a number",
+                        header[i], row[i]
+                    )
                 })
             };
             let int = |i: usize| -> anyhow::Result<usize> {
                 row[i].parse::<usize>().with_context(|| {
-                    format!("row {k}, column '{}': '{}' is not a count", header[i], row[i])
+                    format!(
+                        "row {k}, column '{}': '{}' is not a count",
+                        header[i], row[i]
+                    )
                 })
             };
             let cell = Cell {
@@ -130,9 +137,18 @@ mod tests {
     use super::*;
 
     fn header() -> Vec<String> {
-        ["dataset", "n_train", "condition", "trial", "epoch", "val_acc", "val_loss", "flips_conv1"]
-            .map(String::from)
-            .to_vec()
+        [
+            "dataset",
+            "n_train",
+            "condition",
+            "trial",
+            "epoch",
+            "val_acc",
+            "val_loss",
+            "flips_conv1",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 
     fn row(n: usize, c: &str, t: usize, e: usize, acc: f64) -> Vec<String> {

@@ -16,8 +16,15 @@ use std::path::Path;
 pub const THRESHOLDS: [f64; 8] = [0.45, 0.50, 0.55, 0.60, 0.75, 0.80, 0.82, 0.85];
 
 /// Writes `figure` under `<out>/figures/<stem>` and adds it to the report.
-pub fn add_figure(report: &mut Report, out: &Path, figure: &Figure, stem: &str, alt: &str) -> anyhow::Result<()> {
-    write_figure(figure, &out.join("figures").join(stem)).with_context(|| format!("drawing {stem}"))?;
+pub fn add_figure(
+    report: &mut Report,
+    out: &Path,
+    figure: &Figure,
+    stem: &str,
+    alt: &str,
+) -> anyhow::Result<()> {
+    write_figure(figure, &out.join("figures").join(stem))
+        .with_context(|| format!("drawing {stem}"))?;
     report.image(format!("figures/{stem}.png"), alt);
     Ok(())
 }
@@ -27,9 +34,22 @@ fn names(v: &View) -> Vec<String> {
 }
 
 /// Fig 2 with the table of errors at convergence and of P(reach `threshold`).
-pub fn fig2(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> anyhow::Result<()> {
-    report.heading(3, "Fig 2: error, probability and time against training size")?;
-    let f = figures::fig2(v, threshold, &format!("{}: median and 25-75 % over trials", v.task));
+pub fn fig2(
+    report: &mut Report,
+    out: &Path,
+    v: &View,
+    threshold: f64,
+    tag: &str,
+) -> anyhow::Result<()> {
+    report.heading(
+        3,
+        "Fig 2: error, probability and time against training size",
+    )?;
+    let f = figures::fig2(
+        v,
+        threshold,
+        &format!("{}: median and 25-75 % over trials", v.task),
+    );
     add_figure(report, out, &f, &format!("fig2-{tag}"), "Fig 2")?;
     let mut header = vec!["n".to_string()];
     header.extend(names(v));
@@ -56,7 +76,13 @@ pub fn fig2(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
 }
 
 /// Fig 3 with the table of differences, Mann-Whitney U + Holm and paired Wilcoxon p-values.
-pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> anyhow::Result<()> {
+pub fn fig3(
+    report: &mut Report,
+    out: &Path,
+    v: &View,
+    threshold: f64,
+    tag: &str,
+) -> anyhow::Result<()> {
     let base = v.source.label(v.baseline);
     report.heading(3, format!("Fig 3: differences to {base}"))?;
     report.paragraph(format!(
@@ -65,8 +91,19 @@ pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
          at that size (the ICML code), p < 0.05. The paired Wilcoxon signed-rank test (trial i against \
          trial i) is given where both networks start from the same random magnitudes."
     ));
-    add_figure(report, out, &figures::fig3(v, threshold, &format!("{}: differences to {base}", v.task)), &format!("fig3-{tag}"), "Fig 3")?;
-    let others: Vec<Condition> = v.conditions.iter().copied().filter(|&c| c != v.baseline).collect();
+    add_figure(
+        report,
+        out,
+        &figures::fig3(v, threshold, &format!("{}: differences to {base}", v.task)),
+        &format!("fig3-{tag}"),
+        "Fig 3",
+    )?;
+    let others: Vec<Condition> = v
+        .conditions
+        .iter()
+        .copied()
+        .filter(|&c| c != v.baseline)
+        .collect();
     for metric in [Metric::Error, Metric::EpochsTo(threshold)] {
         let mut header = vec!["n".to_string()];
         for &c in &others {
@@ -74,14 +111,19 @@ pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
         }
         let mut rows = Vec::new();
         for &n in v.sizes {
-            let Some(b) = v.runs.get(v.task, n, v.baseline) else { continue };
+            let Some(b) = v.runs.get(v.task, n, v.baseline) else {
+                continue;
+            };
             let present: Vec<(usize, Vec<f64>)> = others
                 .iter()
                 .enumerate()
                 .filter_map(|(k, &c)| v.runs.get(v.task, n, c).map(|r| (k, metric.values(r))))
                 .collect();
             let values: Vec<Vec<f64>> = present.iter().map(|(_, x)| x.clone()).collect();
-            let paired: Vec<bool> = present.iter().map(|(k, _)| shares_init(others[*k], v.baseline)).collect();
+            let paired: Vec<bool> = present
+                .iter()
+                .map(|(k, _)| shares_init(others[*k], v.baseline))
+                .collect();
             let cmps = compare(&metric.values(b), &values, &paired);
             let mut r = vec![n.to_string(); 1];
             r.extend(std::iter::repeat_n("-".to_string(), others.len()));
@@ -96,7 +138,11 @@ pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
             }
             rows.push(r);
         }
-        report.table(format!("Differences to {base}: {}", metric.label()), header, rows)?;
+        report.table(
+            format!("Differences to {base}: {}", metric.label()),
+            header,
+            rows,
+        )?;
     }
     Ok(())
 }
@@ -123,7 +169,11 @@ pub fn thresholds(report: &mut Report, v: &View) -> anyhow::Result<()> {
             rows.push(r);
         }
     }
-    report.table("Median epochs to threshold (trials reaching it)", header, rows)?;
+    report.table(
+        "Median epochs to threshold (trials reaching it)",
+        header,
+        rows,
+    )?;
     Ok(())
 }
 
@@ -145,7 +195,13 @@ pub fn flips_and_magnitudes(
         }
     }
     report.heading(3, "Supp B.6: initial kernel magnitudes")?;
-    add_figure(report, out, &figures::magnitudes(magnitudes), &format!("suppB6-{tag}"), "Supp B.6")?;
+    add_figure(
+        report,
+        out,
+        &figures::magnitudes(magnitudes),
+        &format!("suppB6-{tag}"),
+        "Supp B.6",
+    )?;
     let zero_text: Vec<String> = zeros.iter().map(|(c, z)| format!("{c}: {z}")).collect();
     report.paragraph(format!(
         "Kernel entries of trial 0 at the start of training, per condition (log10 |w|; exact zeros have no \
@@ -157,7 +213,16 @@ pub fn flips_and_magnitudes(
 }
 
 pub fn claim_header() -> Vec<String> {
-    ["id", "claim", "paper (spec §6)", "measured", "verdict", "test"].map(String::from).to_vec()
+    [
+        "id",
+        "claim",
+        "paper (spec §6)",
+        "measured",
+        "verdict",
+        "test",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 pub fn claim_rows(claims: &[Claim]) -> Vec<Vec<String>> {
@@ -181,11 +246,20 @@ pub fn write_claims_csv(path: &Path, claims: &[(String, Claim)]) -> anyhow::Resu
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut text = String::from("task,id,claim,paper,measured,verdict,test\n");
     for (task, c) in claims {
-        let fields = [task.as_str(), &c.id, &c.statement, &c.paper, &c.measured, c.verdict.text(), &c.test];
+        let fields = [
+            task.as_str(),
+            &c.id,
+            &c.statement,
+            &c.paper,
+            &c.measured,
+            c.verdict.text(),
+            &c.test,
+        ];
         text.push_str(&fields.map(q).join(","));
         text.push('\n');
     }
-    polarity_analysis::atomic::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    polarity_analysis::atomic::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The first 16 hex digits of a hash (all of it when shorter).

@@ -7,7 +7,9 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{ElementConversion, Int, Tensor, TensorData};
-use polarity_burn::models::{ImageClassifier, PaperAlexNet, SmallCnn, TorchAlexNet, TrainableClassifier};
+use polarity_burn::models::{
+    ImageClassifier, PaperAlexNet, SmallCnn, TorchAlexNet, TrainableClassifier,
+};
 use polarity_burn::paths::{param_values, set_param_values, NamedTensors, Selection};
 use polarity_burn::run::NetworkConfig;
 use polarity_burn::train::{epoch_order, evaluate, ImageBatches, TrainOptions};
@@ -39,7 +41,10 @@ where
     M: TrainableClassifier<B>,
     M::InnerModule: ImageClassifier<B::InnerBackend>,
 {
-    anyhow::ensure!(!train.is_empty() && opts.batch_size > 0, "the source task has no training images");
+    anyhow::ensure!(
+        !train.is_empty() && opts.batch_size > 0,
+        "the source task has no training images"
+    );
     B::seed(device, opts.backend_seed);
     let adam = KerasAdam {
         beta_1: opts.adam.beta_1,
@@ -57,13 +62,24 @@ where
             let y = Tensor::<B, 1, Int>::from_data(TensorData::new(y, [n]), device);
             let loss = loss_fn.forward(model.forward(x), y);
             let value: f32 = loss.clone().into_scalar().elem();
-            anyhow::ensure!(value.is_finite(), "source network: training loss became {value} in epoch {epoch}");
+            anyhow::ensure!(
+                value.is_finite(),
+                "source network: training loss became {value} in epoch {epoch}"
+            );
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(opts.lr, model, grads);
         }
-        let (val_loss, val_acc) =
-            evaluate::<B::InnerBackend, M::InnerModule>(&model.valid(), val, opts.eval_batch_size, device)?;
-        history.push(SourceEpoch { epoch, val_loss, val_acc });
+        let (val_loss, val_acc) = evaluate::<B::InnerBackend, M::InnerModule>(
+            &model.valid(),
+            val,
+            opts.eval_batch_size,
+            device,
+        )?;
+        history.push(SourceEpoch {
+            epoch,
+            val_loss,
+            val_acc,
+        });
     }
     let mut weights = NamedTensors::default();
     for (spec, values) in param_values::<B, M>(&model, Selection::All) {
@@ -101,7 +117,11 @@ pub fn train_network_config<B: AutodiffBackend>(
 /// networks draw at random instead of transferring (as the paper's new 10-way layer).
 pub fn head_layer(kernels: &[polarity_core::TensorSpec]) -> anyhow::Result<String> {
     let last = kernels.last().context("the network has no kernels")?;
-    Ok(last.name.rsplit_once('.').map_or(last.name.as_str(), |(l, _)| l).to_string())
+    Ok(last
+        .name
+        .rsplit_once('.')
+        .map_or(last.name.as_str(), |(l, _)| l)
+        .to_string())
 }
 
 /// File layout: 8-byte little-endian header length, a JSON header (`meta`, tensor names and
@@ -113,10 +133,18 @@ struct Header {
 }
 
 /// Writes `weights` with `meta` (what made them) atomically; returns the file's sha256.
-pub fn save(path: &Path, weights: &NamedTensors, meta: &serde_json::Value) -> anyhow::Result<String> {
+pub fn save(
+    path: &Path,
+    weights: &NamedTensors,
+    meta: &serde_json::Value,
+) -> anyhow::Result<String> {
     let header = Header {
         meta: meta.clone(),
-        tensors: weights.0.iter().map(|(n, (s, _))| (n.clone(), s.clone())).collect(),
+        tensors: weights
+            .0
+            .iter()
+            .map(|(n, (s, _))| (n.clone(), s.clone()))
+            .collect(),
     };
     let h = serde_json::to_vec(&header)?;
     let mut bytes = (h.len() as u64).to_le_bytes().to_vec();
@@ -127,7 +155,8 @@ pub fn save(path: &Path, weights: &NamedTensors, meta: &serde_json::Value) -> an
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    polarity_analysis::atomic::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    polarity_analysis::atomic::write_atomic(path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(sha256(&bytes))
 }
 
@@ -135,9 +164,17 @@ pub fn save(path: &Path, weights: &NamedTensors, meta: &serde_json::Value) -> an
 pub fn load(path: &Path) -> anyhow::Result<(NamedTensors, serde_json::Value, String)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let bad = |what: &str| anyhow::anyhow!("source weights file '{}': {what}", path.display());
-    let len = u64::from_le_bytes(bytes.get(..8).ok_or_else(|| bad("shorter than its 8-byte header length"))?.try_into()?) as usize;
-    let body = bytes.get(8..8 + len).ok_or_else(|| bad("truncated header"))?;
-    let header: Header = serde_json::from_slice(body).map_err(|e| bad(&format!("header is not valid JSON: {e}")))?;
+    let len = u64::from_le_bytes(
+        bytes
+            .get(..8)
+            .ok_or_else(|| bad("shorter than its 8-byte header length"))?
+            .try_into()?,
+    ) as usize;
+    let body = bytes
+        .get(8..8 + len)
+        .ok_or_else(|| bad("truncated header"))?;
+    let header: Header =
+        serde_json::from_slice(body).map_err(|e| bad(&format!("header is not valid JSON: {e}")))?;
     let mut rest = &bytes[8 + len..];
     let mut weights = NamedTensors::default();
     for (name, shape) in header.tensors {
@@ -145,21 +182,35 @@ pub fn load(path: &Path) -> anyhow::Result<(NamedTensors, serde_json::Value, Str
         let (chunk, tail) = rest
             .split_at_checked(4 * n)
             .ok_or_else(|| bad(&format!("truncated values of tensor '{name}'")))?;
-        let values = chunk.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let values = chunk
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
         weights.insert(name, shape, values);
         rest = tail;
     }
-    anyhow::ensure!(rest.is_empty(), bad(&format!("{} bytes after the last tensor", rest.len())));
+    anyhow::ensure!(
+        rest.is_empty(),
+        bad(&format!("{} bytes after the last tensor", rest.len()))
+    );
     Ok((weights, header.meta, sha256(&bytes)))
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The source network as "pretrained" weights for the target networks: every parameter except
 /// the head layer's, with the file's provenance.
-pub fn as_pretrained(weights: &NamedTensors, head: &str, file: &Path, sha256: &str) -> PretrainedWeights {
+pub fn as_pretrained(
+    weights: &NamedTensors,
+    head: &str,
+    file: &Path,
+    sha256: &str,
+) -> PretrainedWeights {
     let prefix = format!("{head}.");
     let mut tensors = NamedTensors::default();
     let mut unused = Vec::new();
@@ -189,7 +240,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.bin");
         let mut w = NamedTensors::default();
-        w.insert("a.weight", vec![2, 2], vec![1.5, -0.0, f32::MIN_POSITIVE, -3.25]);
+        w.insert(
+            "a.weight",
+            vec![2, 2],
+            vec![1.5, -0.0, f32::MIN_POSITIVE, -3.25],
+        );
         w.insert("out.bias", vec![1], vec![0.5]);
         let meta = serde_json::json!({"epochs": 3});
         let sha = save(&path, &w, &meta).unwrap();

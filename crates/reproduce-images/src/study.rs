@@ -3,10 +3,11 @@
 //! polarity-burn (`run_conditions`), so frozen/fluid partners and RAND/transferred-polarity
 //! networks of a trial share their initial magnitudes (pairs for the Wilcoxon test).
 
+use crate::design::{color, Source};
 use anyhow::Context;
 use burn::tensor::backend::AutodiffBackend;
 use polarity_burn::cli::PreparedImages;
-use polarity_burn::conditions::Condition;
+use polarity_burn::conditions::{start, Condition};
 use polarity_burn::models::{PaperAlexNet, SmallCnn, TorchAlexNet};
 use polarity_burn::run::{run_conditions, table, NetworkConfig, RunPlan};
 use polarity_burn::train::TrainOptions;
@@ -257,7 +258,52 @@ pub(crate) mod cuda {
 #[cfg(not(feature = "cuda"))]
 pub(crate) mod cuda {
     use super::*;
-    pub fn run_unit(_: &StudyPlan, _: &Task, _: usize, _: usize) -> anyhow::Result<Vec<Vec<String>>> {
+    pub fn run_unit(
+        _: &StudyPlan,
+        _: &Task,
+        _: usize,
+        _: usize,
+    ) -> anyhow::Result<Vec<Vec<String>>> {
         anyhow::bail!("this binary was built without CUDA support; rebuild with `--features cuda`")
     }
+}
+
+/// log10 |w| of the initial kernels of trial 0 per condition (Supp B.6) and the exact zeros.
+pub type Magnitudes = (
+    Vec<(String, polarity_analysis::figures::Rgb, Vec<f64>)>,
+    Vec<(String, usize)>,
+);
+
+pub fn initial_magnitudes(
+    plan: &StudyPlan,
+    task: &Task,
+    source: Source,
+) -> anyhow::Result<Magnitudes> {
+    let init = plan
+        .network
+        .initial_values(seed::derive(plan.seed, &[seed::label(&task.name)]), 0)?;
+    let mut out = Vec::new();
+    let mut zeros = Vec::new();
+    for &c in &plan.conditions {
+        let s = start(c, &init, task.pretrained.as_ref().map(|p| &p.tensors))?;
+        let all: Vec<f32> = s
+            .weights
+            .0
+            .values()
+            .filter(|(shape, _)| shape.len() >= 2)
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        // At most ~200k points: a fixed stride keeps the histogram's shape for AlexNet-sized nets.
+        let stride = all.len().div_ceil(200_000).max(1);
+        let z = all.iter().filter(|w| **w == 0.0).count();
+        let values = all
+            .iter()
+            .step_by(stride)
+            .filter(|w| **w != 0.0)
+            .map(|w| f64::from(w.abs()).log10())
+            .collect();
+        out.push((source.label(c), color(c), values));
+        zeros.push((source.label(c), z));
+    }
+    Ok((out, zeros))
 }

@@ -15,7 +15,9 @@ const SIDE: usize = 16;
 fn images(n: usize, salt: u64) -> ImageSet {
     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ salt;
     let mut next = || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) as u8
     };
     let mut pixels = Vec::with_capacity(n * SIDE * SIDE);
@@ -26,7 +28,11 @@ fn images(n: usize, salt: u64) -> ImageSet {
         for _row in 0..SIDE {
             for col in 0..SIDE {
                 let noise = next() % 60;
-                pixels.push(if col == usize::from(class) + 3 { 200 + noise / 2 } else { noise });
+                pixels.push(if col == usize::from(class) + 3 {
+                    200 + noise / 2
+                } else {
+                    noise
+                });
             }
         }
     }
@@ -79,7 +85,15 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     let data = dataset();
     let report = study(out, false).run(&data).unwrap();
     let md = std::fs::read_to_string(&report).unwrap();
-    for needle in ["Claims", "Frozen transferred polarity", "Weight transfer (fine-tuning)", "fm0-4_to_5-9", "fm5-9_to_0-4", "Supp B.6", "polarity.ptpl"] {
+    for needle in [
+        "Claims",
+        "Frozen transferred polarity",
+        "Weight transfer (fine-tuning)",
+        "fm0-4_to_5-9",
+        "fm5-9_to_0-4",
+        "Supp B.6",
+        "polarity.ptpl",
+    ] {
         assert!(md.contains(needle), "report lacks {needle:?}");
     }
     assert!(out.join("report.html").exists() && out.join("claims.csv").exists());
@@ -94,7 +108,9 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     // Frozen networks keep their polarity: no kernel sign changes between epochs; fluid ones do
     // change some signs.
     let cond = header.iter().position(|h| *h == "condition").unwrap();
-    let flip_cols: Vec<usize> = (0..header.len()).filter(|&i| header[i].starts_with("flips_")).collect();
+    let flip_cols: Vec<usize> = (0..header.len())
+        .filter(|&i| header[i].starts_with("flips_"))
+        .collect();
     let flips = |prefix: &str| -> u64 {
         rows.iter()
             .filter(|r| r[cond].starts_with(prefix))
@@ -110,20 +126,35 @@ fn transfer_study_runs_end_to_end_and_resumes() {
         let template = PolarityTemplate::load(&src.join("polarity.ptpl")).unwrap();
         let (weights, _, sha) = source_net::load(&src.join("weights.bin")).unwrap();
         let names: Vec<&str> = template.tensors.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight"]);
+        assert_eq!(
+            names,
+            ["conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight"]
+        );
         for t in &template.tensors {
             let (_, w) = weights.get(t.name()).unwrap();
-            let expected: Vec<i8> = w.iter().map(|&x| (x > 0.0) as i8 - (x < 0.0) as i8).collect();
+            let expected: Vec<i8> = w
+                .iter()
+                .map(|&x| (x > 0.0) as i8 - (x < 0.0) as i8)
+                .collect();
             assert_eq!(t.signs(), expected.as_slice(), "{}", t.name());
         }
-        assert!(template.provenance.source.contains("weights.bin") && template.provenance.source.contains(&sha));
+        assert!(
+            template.provenance.source.contains("weights.bin")
+                && template.provenance.source.contains(&sha)
+        );
     }
 
     // Resume: nothing reruns, the same table and source weights come back.
     let before = std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap();
     study(out, true).run(&data).unwrap();
-    assert_eq!(std::fs::read_to_string(out.join("runs/results.csv")).unwrap(), csv);
-    assert_eq!(std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(out.join("runs/results.csv")).unwrap(),
+        csv
+    );
+    assert_eq!(
+        std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap(),
+        before
+    );
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("resumed (no new work)") && md.contains("reused (resume)"));
 
