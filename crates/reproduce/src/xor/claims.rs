@@ -40,7 +40,7 @@ pub struct TheoryPoints {
     pub truth: Vec<f64>,
 }
 
-fn cell<'a>(runs: &'a Runs, n: usize, h: usize, c: &str) -> Option<CellValues> {
+fn cell(runs: &Runs, n: usize, h: usize, c: &str) -> Option<CellValues> {
     runs.get(n, h, "posRand", c).map(CellValues::of)
 }
 

@@ -1,0 +1,62 @@
+//! `reproduce images` end to end on synthetic data with a tiny scaled AlexNet: without weights
+//! the IN conditions are skipped and the report says why; the notebook comparison covers the
+//! sizes it shares with the run.
+
+mod common;
+
+use polarity_images::DatasetKind;
+use polarity_reproduce_images::images::{ImagesStudy, Preset, Scale};
+use polarity_reproduce_images::study::Device;
+
+#[test]
+fn images_study_without_weights_runs_rand_conditions_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = ImagesStudy {
+        out: dir.path().to_path_buf(),
+        dataset: DatasetKind::FashionMnist,
+        preset: Preset::Smoke,
+        scale: Scale {
+            width_divisor: 32,
+            input_size: 67,
+            sizes: vec![100, 120],
+            trials: 2,
+            epochs: 2,
+            batch_size: 50,
+            val_size: Some(60),
+        },
+        weights: None,
+        seed: 3,
+        device: Device::Flex,
+        resume: false,
+        shard: None,
+        command: "test".into(),
+    };
+    let report = study.run(&common::dataset()).unwrap();
+    let md = std::fs::read_to_string(report).unwrap();
+    assert!(
+        md.contains("IN-Polarity and IN-Weight conditions were skipped"),
+        "{md}"
+    );
+    // n = 100 is a notebook size: both RAND conditions are compared with its medians.
+    assert!(
+        md.contains("| Frozen RAND-Polarity | 100 | 43.51 |"),
+        "{md}"
+    );
+    assert!(md.contains("| Fluid RAND-Polarity | 100 | 43.45 |"), "{md}");
+    // The transferred-polarity claims are not measured without weights.
+    assert!(md.contains("not measured: a condition is not in this run"));
+    let csv = std::fs::read_to_string(dir.path().join("runs/results.csv")).unwrap();
+    // 2 sizes x 2 trials x 2 conditions x 2 epochs, and no IN condition.
+    assert_eq!(csv.lines().count() - 1, 16);
+    assert!(!csv.contains("in-polarity") && !csv.contains("in-weight"));
+
+    // Weights on a scaled network are refused with a clear error before any training.
+    let e = ImagesStudy {
+        weights: Some("bvlc_alexnet.npy".into()),
+        ..study
+    }
+    .run(&common::dataset())
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--weights needs the full AlexNet"), "{e}");
+}
