@@ -18,7 +18,13 @@ echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
 cargo test --workspace --locked
+# End to end with the binary the tests just built (same features, so nothing is recompiled).
+polarity="$CARGO_TARGET_DIR/debug/polarity"
+scratch="$(mktemp -d)"
 echo "== end-to-end: quick XOR reproduction"
-# (debug build: already compiled by the tests; dependencies and the engine are optimised in dev)
-cargo run --locked -p polarity-cli -- reproduce xor --quick --out "$(mktemp -d)/xor"
+"$polarity" reproduce xor --quick --out "$scratch/xor"
+echo "== end-to-end: image presets (smoke)"
+"$polarity" reproduce transfer --preset smoke --out "$scratch/transfer"
+"$polarity" reproduce images --preset smoke --out "$scratch/images"
+rm -rf "$scratch"
 echo "all checks passed"

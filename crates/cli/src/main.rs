@@ -26,7 +26,7 @@ enum Command {
     Bench(commands::bench::BenchCommand),
     /// Reproduce the paper: runs, figures, claims table and report.
     #[command(subcommand)]
-    Reproduce(polarity_reproduce::cli::ReproduceCommand),
+    Reproduce(commands::reproduce::ReproduceCommand),
     /// Exact theory: probability that a random-polarity network can represent XOR.
     Theory(polarity_theory::cli::TheoryArgs),
     /// Combine the output directories of a sharded sweep into one table.
@@ -42,7 +42,7 @@ fn main() {
     let result = match cli.command {
         Command::Xor(cmd) => commands::xor::run(cmd),
         Command::Bench(cmd) => commands::bench::run(cmd),
-        Command::Reproduce(cmd) => polarity_reproduce::cli::run(cmd),
+        Command::Reproduce(cmd) => commands::reproduce::run(cmd),
         Command::Theory(args) => polarity_theory::cli::run(args),
         Command::Merge(args) => polarity_sweep::cli::run_merge(args),
         Command::Data(args) => polarity_images::cli::run(args),

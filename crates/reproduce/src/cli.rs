@@ -1,13 +1,7 @@
 //! `polarity reproduce ...`
 
-use clap::{Args, Subcommand};
+use clap::Args;
 use std::path::PathBuf;
-
-#[derive(Subcommand)]
-pub enum ReproduceCommand {
-    /// The XOR half of the paper (Fig 1, Fig 4, Supp B.1, flips) with figures, claims and a report.
-    Xor(XorArgs),
-}
 
 #[derive(Args)]
 pub struct XorArgs {
@@ -28,19 +22,16 @@ pub struct XorArgs {
     pub seed: u64,
 }
 
-pub fn run(cmd: ReproduceCommand) -> anyhow::Result<()> {
-    match cmd {
-        ReproduceCommand::Xor(a) => {
-            let report = crate::xor::XorReproduction {
-                out: a.out,
-                quick: a.quick,
-                resume: a.resume,
-                threads: a.threads,
-                seed: a.seed,
-            }
-            .run()?;
-            eprintln!("report: {} (and report.html beside it)", report.display());
-            Ok(())
-        }
+/// `polarity reproduce xor`.
+pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
+    let report = crate::xor::XorReproduction {
+        out: a.out,
+        quick: a.quick,
+        resume: a.resume,
+        threads: a.threads,
+        seed: a.seed,
     }
+    .run()?;
+    eprintln!("report: {} (and report.html beside it)", report.display());
+    Ok(())
 }

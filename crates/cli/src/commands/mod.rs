@@ -1,3 +1,4 @@
 //! One file per subcommand: options (clap) and the call into the library crates.
 pub mod bench;
+pub mod reproduce;
 pub mod xor;
