@@ -10,6 +10,7 @@
 //! - [`report`]: Markdown and self-contained HTML reports.
 
 pub mod atomic;
+pub mod claims;
 pub mod figures;
 pub mod metrics;
 pub mod report;

@@ -13,33 +13,7 @@ use crate::runs::Runs;
 use polarity_analysis::stats;
 use polarity_burn::conditions::Condition;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Holds,
-    DoesNotHold,
-    Inconclusive,
-}
-
-impl Verdict {
-    pub fn text(self) -> &'static str {
-        match self {
-            Self::Holds => "holds",
-            Self::DoesNotHold => "does not hold",
-            Self::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claim {
-    pub id: String,
-    pub statement: String,
-    pub paper: String,
-    pub measured: String,
-    pub verdict: Verdict,
-    /// How the verdict was decided.
-    pub test: String,
-}
+pub use polarity_analysis::claims::{Claim, Verdict};
 
 /// What a claim asserts about condition A against condition B (lower values are better).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

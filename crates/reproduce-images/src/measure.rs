@@ -93,17 +93,7 @@ pub fn compare(baseline: &[f64], others: &[Vec<f64>], paired: &[bool]) -> Vec<Co
 
 /// Holm-adjusted p-values; NaN entries are left out of the family and stay NaN.
 pub fn holm(ps: &[f64]) -> Vec<f64> {
-    let finite: Vec<f64> = ps.iter().copied().filter(|p| p.is_finite()).collect();
-    let mut adjusted = stats::holm_adjust(&finite).unwrap_or_default().into_iter();
-    ps.iter()
-        .map(|p| {
-            if p.is_finite() {
-                adjusted.next().unwrap_or(f64::NAN)
-            } else {
-                f64::NAN
-            }
-        })
-        .collect()
+    stats::holm_adjust_skipping_nan(ps)
 }
 
 /// "12.5 [10.0, 15.0] (n = 20, 2 missing)".
@@ -111,16 +101,7 @@ pub fn cell_text(s: &Summary, decimals: usize) -> String {
     polarity_analysis::report::summary_cell(s, decimals)
 }
 
-/// A p-value for tables: 3 decimals, scientific below 0.001, `-` when undefined.
-pub fn fmt_p(p: f64) -> String {
-    if p.is_nan() {
-        "-".into()
-    } else if p < 1e-3 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.3}")
-    }
-}
+pub use polarity_analysis::claims::fmt_p;
 
 /// A signed difference with `decimals` digits, `-` when undefined.
 pub fn fmt_delta(d: f64, decimals: usize) -> String {

@@ -11,7 +11,7 @@ mod summary;
 mod wilcoxon;
 
 pub use mann_whitney::{mann_whitney_u, MannWhitney};
-pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_reject};
+pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_adjust_skipping_nan, holm_reject};
 pub use summary::{median, percentile, summarize, summarize_options, Summary};
 pub use wilcoxon::{wilcoxon_signed_rank, Wilcoxon};
 

@@ -138,3 +138,33 @@ mod tests {
         assert_eq!(holm_adjust(&[]).unwrap(), Vec::<f64>::new());
     }
 }
+
+/// Holm-adjusted p-values of a family in which undefined tests (NaN) take no part: they are left
+/// out of the family and stay NaN in the output.
+pub fn holm_adjust_skipping_nan(p: &[f64]) -> Vec<f64> {
+    let finite: Vec<f64> = p.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut adjusted = holm_adjust(&finite).unwrap_or_default().into_iter();
+    p.iter()
+        .map(|x| {
+            if x.is_finite() {
+                adjusted.next().unwrap_or(f64::NAN)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod nan_family_tests {
+    use super::*;
+
+    #[test]
+    fn nan_entries_are_outside_the_family() {
+        let with_nan = holm_adjust_skipping_nan(&[0.01, f64::NAN, 0.04]);
+        let without = holm_adjust(&[0.01, 0.04]).unwrap();
+        assert_eq!(with_nan[0], without[0]);
+        assert!(with_nan[1].is_nan());
+        assert_eq!(with_nan[2], without[1]);
+    }
+}

@@ -1,37 +1,12 @@
 //! Each quantitative XOR claim of the paper (spec §6), measured on our runs, with a verdict.
 
 use super::figures::{FLUID, FROZEN_RAND, FROZEN_SUFF};
-use super::measure::{fmt_p, fraction, holm, med, mwu_p, CellValues};
+use super::measure::{fraction, holm, med, mwu_p, CellValues};
 use super::table::Runs;
+use polarity_analysis::claims::fmt_p;
 use polarity_analysis::stats;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Holds,
-    DoesNotHold,
-    Inconclusive,
-}
-
-impl Verdict {
-    pub fn text(self) -> &'static str {
-        match self {
-            Self::Holds => "holds",
-            Self::DoesNotHold => "does not hold",
-            Self::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Claim {
-    pub id: &'static str,
-    pub statement: &'static str,
-    pub paper: String,
-    pub measured: String,
-    pub verdict: Verdict,
-    /// How the verdict was decided.
-    pub test: String,
-}
+pub use polarity_analysis::claims::{Claim, Verdict};
 
 /// Theory values the claims need: (hidden units, Theorem D.1 at d = 5, oracle truth).
 pub struct TheoryPoints {
@@ -46,8 +21,8 @@ fn cell(runs: &Runs, n: usize, h: usize, c: &str) -> Option<CellValues> {
 
 fn missing(id: &'static str, statement: &'static str, paper: &str, what: &str) -> Claim {
     Claim {
-        id,
-        statement,
+        id: id.into(),
+        statement: statement.into(),
         paper: paper.into(),
         measured: format!("not measured: {what} is not in this grid"),
         verdict: Verdict::Inconclusive,
@@ -92,8 +67,8 @@ fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> 
         Verdict::Inconclusive
     };
     Claim {
-        id,
-        statement: S,
+        id: id.into(),
+        statement: S.into(),
         paper: format!("{paper_pct:.0} % at {n} samples"),
         measured: format!(
             "{ratio:.0} % (median {ma} vs {mb} epochs; {}/{} and {}/{} trials reached 90 %)",
@@ -144,8 +119,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         }
         let sig = holm(&ps).iter().filter(|p| **p < 0.05).count();
         claims.push(Claim {
-            id: "1B-a",
-            statement: "Frozen sufficient-Polarity learns faster than Fluid at every training size (Fig 1B)",
+            id: "1B-a".into(),
+            statement: "Frozen sufficient-Polarity learns faster than Fluid at every training size (Fig 1B)".into(),
             paper: "faster at all sizes".into(),
             measured: format!(
                 "faster (median epochs to 90 %) at {faster} of {compared} sizes; significant at {sig} (Holm){}",
@@ -176,8 +151,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         let tested = adj.iter().filter(|p| p.is_finite()).count();
         let differ = adj.iter().filter(|p| **p < 0.05).count();
         claims.push(Claim {
-            id: "1B-d",
-            statement: "Frozen RAND-Polarity learns about as fast as Fluid (Fig 1B)",
+            id: "1B-d".into(),
+            statement: "Frozen RAND-Polarity learns about as fast as Fluid (Fig 1B)".into(),
             paper: "green ~ blue".into(),
             measured: format!("significantly different at {differ} of {tested} sizes"),
             verdict: if tested == 0 {
@@ -203,8 +178,9 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             }
         }
         claims.push(Claim {
-            id: "1B-e",
-            statement: "Frozen RAND-Polarity is faster than Fluid at 80 and 92 samples (Fig 1B)",
+            id: "1B-e".into(),
+            statement: "Frozen RAND-Polarity is faster than Fluid at 80 and 92 samples (Fig 1B)"
+                .into(),
             paper: "faster at 80 and 92".into(),
             measured: if text.is_empty() {
                 "not in this grid".into()
@@ -231,8 +207,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             }
         }
         claims.push(Claim {
-            id: "1C-a",
-            statement: "At convergence Frozen sufficient-Polarity reaches a given error with fewer samples than Fluid (Fig 1C)",
+            id: "1C-a".into(),
+            statement: "At convergence Frozen sufficient-Polarity reaches a given error with fewer samples than Fluid (Fig 1C)".into(),
             paper: "red below blue".into(),
             measured: format!("median error lower or equal at {lower} of {total} sizes"),
             verdict: if total > 0 && lower * 5 >= total * 4 {
@@ -252,8 +228,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         };
         let (r, f) = (first_80(FROZEN_RAND), first_80(FLUID));
         claims.push(Claim {
-            id: "1C-b",
-            statement: "Frozen RAND-Polarity needs similar or less data than Fluid to reach 80 % accuracy (Fig 1C)",
+            id: "1C-b".into(),
+            statement: "Frozen RAND-Polarity needs similar or less data than Fluid to reach 80 % accuracy (Fig 1C)".into(),
             paper: "similar and often less data".into(),
             measured: {
                 let show = |x: Option<usize>| x.map_or("never".to_string(), |n| n.to_string());
@@ -274,8 +250,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
     if let Some(k) = th_at(15) {
         let p = theory.theorem_d1[k];
         claims.push(Claim {
-            id: "4A-a",
-            statement: "Theory (Theorem D.1, d = 5): a RAND-Polarity net with 15 hidden units can learn XOR with > 99 % probability",
+            id: "4A-a".into(),
+            statement: "Theory (Theorem D.1, d = 5): a RAND-Polarity net with 15 hidden units can learn XOR with > 99 % probability".into(),
             paper: "> 99 % at 15 units".into(),
             measured: format!(
                 "Theorem D.1 as printed: {:.4} %; oracle truth: {:.4} %",
@@ -292,8 +268,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             let k = v.reached_95.iter().filter(|b| **b).count();
             let (lo, hi) = wilson(k, v.reached_95.len());
             claims.push(Claim {
-                id: "4A-b",
-                statement: "Simulation: > 99 % of Frozen RAND-Polarity nets with 15 hidden units learn XOR (> 95 % val. acc., 500 samples)",
+                id: "4A-b".into(),
+                statement: "Simulation: > 99 % of Frozen RAND-Polarity nets with 15 hidden units learn XOR (> 95 % val. acc., 500 samples)".into(),
                 paper: "> 99 % at 15 units".into(),
                 measured: format!("{k}/{} = {:.1} % (95 % CI {:.1}-{:.1} %)", v.reached_95.len(), 100.0 * fraction(&v.reached_95), 100.0 * lo, 100.0 * hi),
                 verdict: if lo > 0.99 || (k == v.reached_95.len() && hi >= 0.99 && v.reached_95.len() >= 50) {
@@ -327,8 +303,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             }
         }
         claims.push(Claim {
-            id: "4A-c",
-            statement: "The simulated probability of learning (Frozen RAND) matches Theorem D.1 (d = 5)",
+            id: "4A-c".into(),
+            statement: "The simulated probability of learning (Frozen RAND) matches Theorem D.1 (d = 5)".into(),
             paper: "nicely matches".into(),
             measured: format!("theory inside the 95 % interval at {inside} of {total} sizes; largest gap {:.1} points", 100.0 * worst),
             verdict: if total == 0 {
@@ -352,8 +328,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             .iter()
             .all(|c| cell(fig4, n_cap, 3, c).is_some_and(|v| v.p95() >= 0.9));
         claims.push(Claim {
-            id: "4A-d",
-            statement: "3 hidden units suffice for Fluid and Frozen sufficient-Polarity (theory: probability 1 from 3 units)",
+            id: "4A-d".into(),
+            statement: "3 hidden units suffice for Fluid and Frozen sufficient-Polarity (theory: probability 1 from 3 units)".into(),
             paper: "100 % from 3 units (theory)".into(),
             measured: if text.is_empty() { "not in this grid".into() } else { format!("simulated at h = 3, n = 500: {}", text.join(", ")) },
             verdict: if text.is_empty() {
@@ -379,8 +355,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             }
         }
         claims.push(Claim {
-            id: "4B",
-            statement: "Frozen RAND-Polarity nets with 10 hidden units lose their advantages over Fluid (Fig 4B)",
+            id: "4B".into(),
+            statement: "Frozen RAND-Polarity nets with 10 hidden units lose their advantages over Fluid (Fig 4B)".into(),
             paper: "no advantage at 10 units".into(),
             measured: format!("RAND better in {better} of {total} (size, metric) comparisons"),
             verdict: if total == 0 {
@@ -421,8 +397,8 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         }
         let rate = |b: (usize, usize)| b.0 as f64 / b.1.max(1) as f64;
         claims.push(Claim {
-            id: "4D",
-            statement: "Frozen RAND-Polarity nets gain their advantages mostly above 15 hidden units (Fig 4D)",
+            id: "4D".into(),
+            statement: "Frozen RAND-Polarity nets gain their advantages mostly above 15 hidden units (Fig 4D)".into(),
             paper: "mostly > 15 units".into(),
             measured: format!(
                 "RAND beats Fluid in {:.0} % of (cell, metric) pairs with h > 15 vs {:.0} % with h <= 15 (sizes 60-100)",

@@ -79,18 +79,7 @@ pub fn wilcoxon_p(x: &[f64], y: &[f64]) -> f64 {
 
 /// Holm-adjusted p-values over a family, NaN entries left out of the family and kept NaN.
 pub fn holm(ps: &[f64]) -> Vec<f64> {
-    let finite: Vec<f64> = ps.iter().copied().filter(|p| p.is_finite()).collect();
-    let adjusted = stats::holm_adjust(&finite).unwrap_or_default();
-    let mut it = adjusted.into_iter();
-    ps.iter()
-        .map(|p| {
-            if p.is_finite() {
-                it.next().unwrap_or(f64::NAN)
-            } else {
-                f64::NAN
-            }
-        })
-        .collect()
+    stats::holm_adjust_skipping_nan(ps)
 }
 
 /// Median, with NaN when missing.
@@ -101,15 +90,4 @@ pub fn med(s: &Summary) -> f64 {
 /// "12.5 [10, 15] (n=48, 2 missing)".
 pub fn cell_text(s: &Summary) -> String {
     polarity_analysis::report::summary_cell(s, 1)
-}
-
-/// A p-value for tables: 3 decimals, scientific below 0.001, "-" when undefined.
-pub fn fmt_p(p: f64) -> String {
-    if p.is_nan() {
-        "-".into()
-    } else if p < 1e-3 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.3}")
-    }
 }

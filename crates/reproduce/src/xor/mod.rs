@@ -9,8 +9,9 @@ pub mod table;
 use anyhow::Context;
 use claims::{xor_claims, Claim, TheoryPoints};
 use figures::{line_panel, row, Metric, CONDITIONS, FLUID};
-use measure::{fmt_p, holm, mwu_p, wilcoxon_p, CellValues};
+use measure::{holm, mwu_p, wilcoxon_p, CellValues};
 use plan::{Grid, Semantics};
+use polarity_analysis::claims::fmt_p;
 use polarity_analysis::figures::write_figure;
 use polarity_analysis::report::Report;
 use polarity_sweep::RunOptions;
@@ -424,8 +425,8 @@ fn claim_rows(official: &[Claim], clean: &[Claim]) -> Vec<Vec<String>> {
         .zip(clean)
         .map(|(a, b)| {
             vec![
-                a.id.into(),
-                a.statement.into(),
+                a.id.clone(),
+                a.statement.clone(),
                 a.paper.clone(),
                 a.measured.clone(),
                 format!("**{}**", a.verdict.text()),
@@ -443,8 +444,8 @@ fn write_claims_csv(path: &Path, official: &[Claim], clean: &[Claim]) -> anyhow:
     for (a, b) in official.iter().zip(clean) {
         text.push_str(
             &[
-                q(a.id),
-                q(a.statement),
+                q(&a.id),
+                q(&a.statement),
                 q(&a.paper),
                 q(&a.measured),
                 q(a.verdict.text()),
