@@ -29,6 +29,9 @@ enum Command {
     Reproduce(commands::reproduce::ReproduceCommand),
     /// Exact theory: probability that a random-polarity network can represent XOR.
     Theory(polarity_theory::cli::TheoryArgs),
+    /// Inspect polarity template files.
+    #[command(subcommand)]
+    Template(commands::template::TemplateCommand),
     /// Combine the output directories of a sharded sweep into one table.
     Merge(polarity_sweep::cli::MergeArgs),
     /// Image classification with fixed polarity (burn): train conditions, benchmark a step.
@@ -44,6 +47,7 @@ fn main() {
         Command::Bench(cmd) => commands::bench::run(cmd),
         Command::Reproduce(cmd) => commands::reproduce::run(cmd),
         Command::Theory(args) => polarity_theory::cli::run(args),
+        Command::Template(cmd) => commands::template::run(cmd),
         Command::Merge(args) => polarity_sweep::cli::run_merge(args),
         Command::Data(args) => polarity_images::cli::run(args),
         Command::Images(args) => polarity_burn::cli::run(args),

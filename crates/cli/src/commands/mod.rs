@@ -1,4 +1,5 @@
 //! One file per subcommand: options (clap) and the call into the library crates.
 pub mod bench;
 pub mod reproduce;
+pub mod template;
 pub mod xor;
