@@ -256,7 +256,6 @@ fn train_pack(
             });
         }
     }
-    let _ = h;
     Ok((0..pack.lanes)
         .map(|l| TrainedNetwork {
             params: pack.params(l),
@@ -312,7 +311,7 @@ fn enforce(
 
 /// The hot loops, compiled twice: for AVX2+FMA (chosen at run time) and for the baseline target.
 mod kernels {
-    use super::{Pack, LANES, V};
+    use super::{Pack, LANES};
     use crate::data::Dataset;
     use crate::TrainConfig;
 
@@ -540,6 +539,4 @@ mod kernels {
             (loss, correct)
         }
     }
-    #[allow(unused_imports)]
-    use V as _;
 }
