@@ -233,13 +233,8 @@ pub fn run_conditions<B: AutodiffBackend>(
     Ok(out)
 }
 
-/// The result table: one row per network per epoch. Per-kernel columns are
-/// `resets_<kernel>` and `flips_<kernel>` (dots in paths become underscores).
-pub fn table(plan: &RunPlan, results: &[ConditionResult]) -> (Vec<String>, Vec<Vec<String>>) {
-    let kernels: Vec<String> = results
-        .first()
-        .map(|r| r.result.kernels.clone())
-        .unwrap_or_default();
+/// The columns of the result table for networks with these kernels (parameter paths).
+pub fn table_header<K: AsRef<str>>(kernels: &[K]) -> Vec<String> {
     let mut header: Vec<String> = [
         "dataset",
         "n_train",
@@ -253,12 +248,22 @@ pub fn table(plan: &RunPlan, results: &[ConditionResult]) -> (Vec<String>, Vec<V
         "val_loss",
         "val_acc",
     ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let col = |k: &String| k.trim_end_matches(".weight").replace('.', "_");
+    .map(String::from)
+    .to_vec();
+    let col = |k: &K| k.as_ref().trim_end_matches(".weight").replace('.', "_");
     header.extend(kernels.iter().map(|k| format!("resets_{}", col(k))));
     header.extend(kernels.iter().map(|k| format!("flips_{}", col(k))));
+    header
+}
+
+/// The result table: one row per network per epoch. Per-kernel columns are
+/// `resets_<kernel>` and `flips_<kernel>` (dots in paths become underscores).
+pub fn table(plan: &RunPlan, results: &[ConditionResult]) -> (Vec<String>, Vec<Vec<String>>) {
+    let kernels: Vec<String> = results
+        .first()
+        .map(|r| r.result.kernels.clone())
+        .unwrap_or_default();
+    let header = table_header(&kernels);
     let network = match plan.network {
         NetworkConfig::PaperAlexnet(_) => "paper-alexnet",
         NetworkConfig::TorchAlexnet(_) => "torch-alexnet",

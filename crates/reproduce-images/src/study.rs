@@ -72,26 +72,8 @@ pub fn kernel_specs(network: &NetworkConfig) -> anyhow::Result<Vec<TensorSpec>> 
 
 /// The CSV header of a study's rows: polarity-burn's run table for this network.
 pub fn header(network: &NetworkConfig) -> anyhow::Result<Vec<String>> {
-    let kernels = kernel_specs(network)?;
-    let mut h: Vec<String> = [
-        "dataset",
-        "n_train",
-        "network",
-        "reset",
-        "condition",
-        "trial",
-        "epoch",
-        "train_loss",
-        "train_acc",
-        "val_loss",
-        "val_acc",
-    ]
-    .map(String::from)
-    .to_vec();
-    let col = |k: &TensorSpec| k.name.trim_end_matches(".weight").replace('.', "_");
-    h.extend(kernels.iter().map(|k| format!("resets_{}", col(k))));
-    h.extend(kernels.iter().map(|k| format!("flips_{}", col(k))));
-    Ok(h)
+    let kernels: Vec<String> = kernel_specs(network)?.into_iter().map(|k| k.name).collect();
+    Ok(polarity_burn::run::table_header(&kernels))
 }
 
 /// Units in canonical order: task slowest, then size, then trial.
