@@ -1,21 +1,55 @@
 //! `polarity reproduce ...`: one command per part of the paper.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum ReproduceCommand {
     /// The XOR half of the paper (Fig 1, Fig 4, Supp B.1, flips) with figures, claims and a report.
-    Xor(polarity_reproduce::cli::XorArgs),
+    Xor(XorArgs),
     /// The image half (Fig 2, 3, Supp B.2-B.6) on Fashion-MNIST or CIFAR-10, presets paper|cpu|smoke.
-    Images(Box<polarity_reproduce_images::cli::ImagesArgs>),
+    Images(Box<super::reproduce_images::ImagesArgs>),
     /// Polarity transfer without ImageNet: pretrain on Fashion-MNIST classes 0-4, transfer to 5-9 (and back).
-    Transfer(Box<polarity_reproduce_images::cli::TransferArgs>),
+    Transfer(Box<super::reproduce_images::TransferArgs>),
 }
 
 pub fn run(cmd: ReproduceCommand) -> anyhow::Result<()> {
     match cmd {
-        ReproduceCommand::Xor(a) => polarity_reproduce::cli::run_xor(a),
-        ReproduceCommand::Images(a) => polarity_reproduce_images::cli::run_images(*a),
-        ReproduceCommand::Transfer(a) => polarity_reproduce_images::cli::run_transfer(*a),
+        ReproduceCommand::Xor(a) => run_xor(a),
+        ReproduceCommand::Images(a) => super::reproduce_images::run_images(*a),
+        ReproduceCommand::Transfer(a) => super::reproduce_images::run_transfer(*a),
     }
+}
+
+#[derive(Args)]
+pub struct XorArgs {
+    /// Output directory (runs/, figures/, report.md, report.html, claims.csv).
+    #[arg(long, default_value = "results/xor")]
+    pub out: PathBuf,
+    /// Fewer trials, sizes and hidden sizes: a check in under a minute, not the paper's grid.
+    #[arg(long)]
+    pub quick: bool,
+    /// Continue an interrupted reproduction in --out (finished units are kept).
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (default: one per core); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Experiment seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// `polarity reproduce xor`.
+pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
+    let report = polarity_reproduce::xor::XorReproduction {
+        out: a.out,
+        quick: a.quick,
+        resume: a.resume,
+        threads: a.threads,
+        seed: a.seed,
+    }
+    .run()?;
+    eprintln!("report: {} (and report.html beside it)", report.display());
+    Ok(())
 }

@@ -2,9 +2,9 @@
 //! (differences to the baseline with significance marks), Supp B.5 (flip ratios of Fluid RAND)
 //! and B.6 (initial magnitude histograms).
 
-use crate::design::{color, shares_init, Source, FLUID_RAND};
-use crate::measure::{compare, p_reach, Metric};
-use crate::runs::Runs;
+use crate::images::design::{color, shares_init, Source, FLUID_RAND};
+use crate::images::measure::{compare, p_reach, Metric};
+use crate::images::runs::Runs;
 use polarity_analysis::figures::{
     Figure, HistogramPanel, HistogramSeries, LegendCorner, LinePanel, Marker, Panel, Rgb, Series,
 };

@@ -5,12 +5,12 @@
 
 mod report;
 
-use crate::design::{
+use crate::images::design::{
     FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND,
 };
-use crate::runs::Runs;
-use crate::source_net;
-use crate::study::{self, Device, StudyPlan, SweepPlace, Task};
+use crate::images::runs::Runs;
+use crate::images::source_net;
+use crate::images::study::{self, Device, StudyPlan, SweepPlace, Task};
 use anyhow::Context;
 use polarity_burn::conditions::Condition;
 use polarity_burn::run::{NetworkConfig, NetworkKind};

@@ -2,15 +2,15 @@
 //! target task Fig 2, Fig 3, the threshold tables and Supp B.5/B.6.
 
 use super::{Arch, SourceNet, TransferStudy, CONDITIONS};
-use crate::claims::{comparison_claims, Claim};
-use crate::design::{
+use crate::images::claims::{comparison_claims, Claim};
+use crate::images::design::{
     Source, FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND,
 };
-use crate::figures::View;
-use crate::measure::{cell_text, compare, fmt_delta, fmt_p, Metric};
-use crate::runs::Runs;
-use crate::sections;
-use crate::study::{self, StudyPlan, Task};
+use crate::images::figures::View;
+use crate::images::measure::{cell_text, compare, fmt_delta, fmt_p, Metric};
+use crate::images::runs::Runs;
+use crate::images::sections;
+use crate::images::study::{self, StudyPlan, Task};
 use polarity_analysis::report::Report;
 use polarity_analysis::stats;
 use polarity_images::Dataset;

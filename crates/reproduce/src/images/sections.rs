@@ -1,10 +1,10 @@
 //! Report sections both studies write for each task: Fig 2 and 3 with their tables, the
 //! threshold tables (Supp B.2/B.4), flips (B.5), initial magnitudes (B.6) and the claims.
 
-use crate::claims::Claim;
-use crate::design::shares_init;
-use crate::figures::{self, View};
-use crate::measure::{cell_text, compare, fmt_delta, fmt_p, p_reach, Metric};
+use crate::images::claims::Claim;
+use crate::images::design::shares_init;
+use crate::images::figures::{self, View};
+use crate::images::measure::{cell_text, compare, fmt_delta, fmt_p, p_reach, Metric};
 use anyhow::Context;
 use polarity_analysis::figures::{write_figure, Figure, Rgb};
 use polarity_analysis::report::Report;

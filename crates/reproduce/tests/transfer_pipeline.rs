@@ -5,9 +5,9 @@ use polarity_core::PolarityTemplate;
 mod common;
 
 use common::dataset;
-use polarity_reproduce_images::source_net;
-use polarity_reproduce_images::study::Device;
-use polarity_reproduce_images::transfer::{Arch, Directions, Preset, Scale, TransferStudy};
+use polarity_reproduce::images::source_net;
+use polarity_reproduce::images::study::Device;
+use polarity_reproduce::transfer::{Arch, Directions, Preset, Scale, TransferStudy};
 use std::path::Path;
 
 fn study(out: &Path, resume: bool) -> TransferStudy {

@@ -3,7 +3,7 @@
 //! polarity-burn (`run_conditions`), so frozen/fluid partners and RAND/transferred-polarity
 //! networks of a trial share their initial magnitudes (pairs for the Wilcoxon test).
 
-use crate::design::{color, Source};
+use crate::images::design::{color, Source};
 use anyhow::Context;
 use burn::tensor::backend::AutodiffBackend;
 use polarity_burn::cli::PreparedImages;

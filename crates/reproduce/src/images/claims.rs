@@ -5,11 +5,11 @@
 //! (error at convergence, or epochs to a threshold). Per size: medians and the two-sided
 //! Mann-Whitney U p-value; the p-values are Holm-adjusted over the sizes of the claim.
 
-use crate::design::{
+use crate::images::design::{
     Source, FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND,
 };
-use crate::measure::{fmt_p, holm, Metric};
-use crate::runs::Runs;
+use crate::images::measure::{fmt_p, holm, Metric};
+use crate::images::runs::Runs;
 use polarity_analysis::stats;
 use polarity_burn::conditions::Condition;
 
@@ -269,7 +269,7 @@ pub const NOTEBOOK_ERROR: [(Condition, [f64; 10]); 6] = [
         ],
     ),
     (
-        crate::design::FROZEN_IN_WEIGHT,
+        crate::images::design::FROZEN_IN_WEIGHT,
         [
             35.32, 29.09, 24.87, 23.97, 21.22, 17.72, 16.01, 14.82, 13.63, 13.01,
         ],

@@ -2,7 +2,7 @@
 //! Mann-Whitney U two-sided per size, Holm over the family of comparisons at that size, as the
 //! ICML code; plus the paired Wilcoxon signed-rank test for partners that share an init).
 
-use crate::runs::Run;
+use crate::images::runs::Run;
 use polarity_analysis::metrics;
 use polarity_analysis::stats::{self, Summary};
 

@@ -5,8 +5,8 @@
 mod common;
 
 use polarity_images::DatasetKind;
-use polarity_reproduce_images::images::{ImagesStudy, Preset, Scale};
-use polarity_reproduce_images::study::Device;
+use polarity_reproduce::images::{ImagesStudy, Preset, Scale};
+use polarity_reproduce::images::study::Device;
 
 #[test]
 fn images_study_without_weights_runs_rand_conditions_and_says_why() {

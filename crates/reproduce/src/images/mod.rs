@@ -3,13 +3,23 @@
 //! AlexNet weights (`--weights bvlc_alexnet.npy`); without them only the RAND conditions run and
 //! the report says why.
 
-use crate::claims::{comparison_claims, notebook_cells, notebook_claim, Claim};
-use crate::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
-use crate::figures::View;
-use crate::measure::cell_text;
-use crate::runs::Runs;
-use crate::sections;
-use crate::study::{self, Device, StudyPlan, SweepPlace, Task};
+
+pub mod claims;
+pub mod design;
+pub mod figures;
+pub mod measure;
+pub mod runs;
+pub mod sections;
+pub mod source_net;
+pub mod study;
+
+use crate::images::claims::{comparison_claims, notebook_cells, notebook_claim, Claim};
+use crate::images::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
+use crate::images::figures::View;
+use crate::images::measure::cell_text;
+use crate::images::runs::Runs;
+use crate::images::sections;
+use crate::images::study::{self, Device, StudyPlan, SweepPlace, Task};
 use anyhow::Context;
 use polarity_analysis::report::Report;
 use polarity_burn::conditions::{Condition, PolaritySource};

@@ -1,9 +1,9 @@
 //! `polarity reproduce transfer` and `polarity reproduce images`: clap arguments and `run`
 //! functions the `polarity` binary wires in.
 
-use crate::study::Device;
-use crate::transfer::{Arch, Directions, TransferStudy};
-use crate::{images, transfer};
+use polarity_reproduce::images::study::Device;
+use polarity_reproduce::transfer::{Arch, Directions, TransferStudy};
+use polarity_reproduce::{images, transfer};
 use clap::Args;
 use polarity_images::cli::DataLocationArgs;
 use polarity_images::DatasetKind;
