@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs Fashion-MNIST from the Debian package `dataset-fashion-mnist` into the polarity user cache,
 # without root and without changing the system: `apt-get download` fetches the .deb into a temporary
-# folder, its sha256 is checked against the value recorded in shared/data.md (or, for another build of
-# the package, the decompressed contents are checked instead), and `dpkg-deb -x` unpacks it.
+# folder, its sha256 is checked against the value recorded in docs/decisions.md D-DATA-1 (or, for
+# another build of the package, the decompressed contents are checked instead), and `dpkg-deb -x`
+# unpacks it.
 #
 # Result: ${XDG_CACHE_HOME:-$HOME/.cache}/polarity/data/usr/share/datasets/fashion-mnist/*.gz
 # (the Debian layout, which the polarity loader looks for under its cache directory).
@@ -18,9 +19,10 @@ readonly PACKAGE="dataset-fashion-mnist"
 readonly VERSION="0.0~git20200523.55506a9-1"
 readonly DEB_SHA256="39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0"
 readonly FILES=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
-# sha256 of the decompressed IDX content of each file above (shared/data.md 1.2), the same for the
-# canonical downloads and the Debian copies. Used when the .deb itself differs from Debian's (e.g. an
-# Ubuntu rebuild of the same source package): its contents are then accepted only if they match.
+# sha256 of the decompressed IDX content of each file above (docs/decisions.md D-DATA-1), the same
+# for the canonical downloads and the Debian copies. Used when the .deb itself differs from Debian's
+# (e.g. an Ubuntu rebuild of the same source package): its contents are then accepted only if they
+# match.
 readonly CONTENT_SHA256=(
     c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888
     bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9
@@ -82,7 +84,7 @@ actual="$(sha256sum "$deb" | cut -d' ' -f1)"
 deb_verified=1
 if [[ "$actual" != "$DEB_SHA256" ]]; then
     deb_verified=0
-    echo "warning: sha256 of $(basename "$deb") is $actual, not Debian's $DEB_SHA256 (shared/data.md);" >&2
+    echo "warning: sha256 of $(basename "$deb") is $actual, not Debian's $DEB_SHA256 (docs/decisions.md D-DATA-1);" >&2
     echo "accepting it only if the decompressed contents match the canonical Fashion-MNIST checksums." >&2
 fi
 

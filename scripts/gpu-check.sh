@@ -2,28 +2,27 @@
 # GPU check of the image pipeline (issue 5, section 3), for a machine with an NVIDIA GPU, the
 # driver and a CUDA 13 toolkit or a cu13 PyTorch install, and no internet. Under 8 minutes.
 #
-# Build on the dev machine (no CUDA needed there; see shared/stack-notes.md §4) and copy the
-# binaries and the Fashion-MNIST files over:
-#   CUDARC_CUDA_VERSION=13000 cargo build --release -p polarity-reproduce-images --features cuda \
-#       --example gpu_check --example reproduce_images
+# Build on the dev machine (no CUDA needed there; see docs/decisions.md D-STACK-4) and copy the
+# binary and the Fashion-MNIST files over:
+#   CUDARC_CUDA_VERSION=13000 cargo build --release -p polarity-cli --features cuda
 #
 # Usage: scripts/gpu-check.sh [BIN_DIR] [OUT_DIR]
-#   BIN_DIR  folder with gpu_check and reproduce_images (default target/release/examples)
+#   BIN_DIR  folder with the `polarity` binary (default target/release)
 #   OUT_DIR  where results go (default gpu-check-out)
 # Data: found as usual (--data-dir, $POLARITY_DATA, ~/.cache/polarity/data, /usr/share/datasets).
 #
 # Steps (each with its own time limit):
 #   1. nvidia-smi / nvcc: driver and toolkit versions; CUDA_PATH and LD_LIBRARY_PATH for NVRTC.
-#   2. gpu_check: the paper's AlexNet (227x227, batch 128, Keras Adam 1e-3, Freeze-SGD posCon,
+#   2. `polarity images gpu-check`: the paper's AlexNet (227x227, batch 128, Keras Adam 1e-3, Freeze-SGD posCon,
 #      dropout off) for 3 steps on the GPU and on the CPU from the same weights and batch; losses
 #      and weights must agree within tolerance; then a timed GPU step (median of 10).
-#   3. A slice of the paper preset through the sweep runner on the GPU: `reproduce_images images
+#   3. A slice of the paper preset through the sweep runner on the GPU: `polarity reproduce images
 #      --preset paper --sizes 100 --trials 1 --epochs 2` (full network, full test split).
 #   4. PyTorch: the same AlexNet layout, batch and optimizer step (with the sign reset) on the
 #      same GPU, timed the same way, for the comparison.
 set -uo pipefail
 
-BIN_DIR=${1:-target/release/examples}
+BIN_DIR=${1:-target/release}
 OUT=${2:-gpu-check-out}
 mkdir -p "$OUT"
 status=0
@@ -50,7 +49,7 @@ fi
 echo "CUDA_PATH=${CUDA_PATH:-unset}"
 
 say "2. CPU/GPU agreement and GPU step time (burn)"
-if timeout 240 "$BIN_DIR/gpu_check" --out "$OUT/gpu-check.json" > "$OUT/gpu-check.log" 2>&1; then
+if timeout 240 "$BIN_DIR/polarity" images gpu-check --out "$OUT/gpu-check.json" > "$OUT/gpu-check.log" 2>&1; then
     echo "agreement: PASS"
 else
     rc=$?
@@ -60,7 +59,7 @@ fi
 tail -30 "$OUT/gpu-check.log"
 
 say "3. paper preset slice on the GPU (sweep runner, report)"
-if timeout 150 "$BIN_DIR/reproduce_images" images --preset paper --sizes 100 --trials 1 --epochs 2 \
+if timeout 150 "$BIN_DIR/polarity" reproduce images --preset paper --sizes 100 --trials 1 --epochs 2 \
         --device cuda --out "$OUT/images-slice" > "$OUT/images-slice.log" 2>&1; then
     echo "slice: PASS ($OUT/images-slice/report.md)"
 else
@@ -74,7 +73,8 @@ timeout 120 python3 - "$OUT/torch-step.json" <<'PY' || { echo "PyTorch timing fa
 import json, sys, time
 import torch, torch.nn as nn
 dev = torch.device("cuda")
-# The paper's AlexNet (Caffe/Keras layout, spec 5.2): no LRN, no groups, fc8 1000 with ReLU, new 10-way head.
+# The paper's AlexNet (Caffe/Keras layout, docs/decisions.md D-IMG-4): no LRN, no groups, fc8 1000
+# with ReLU, new 10-way head.
 net = nn.Sequential(
     nn.Conv2d(3, 96, 11, 4), nn.ReLU(), nn.MaxPool2d(3, 2),
     nn.Conv2d(96, 256, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),

@@ -16,6 +16,8 @@ echo "== format"
 cargo fmt --all --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== type-check the CUDA backend (builds without CUDA; the driver is loaded at run time)"
+cargo check -p polarity-cli --features cuda --locked
 echo "== tests"
 cargo test --workspace --locked
 # End to end with the binary the tests just built (same features, so nothing is recompiled).

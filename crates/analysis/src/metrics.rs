@@ -1,10 +1,11 @@
 //! Per-run metrics over one run's per-epoch validation curves (epoch index 0-based, one entry per epoch).
 //!
-//! Definitions follow the official notebooks (paper spec §2.3, §3, §5.4 and project decision (g)):
+//! Definitions follow the official notebooks (docs/decisions.md D-METRIC-1 to D-METRIC-3):
 //! - epochs to threshold: first epoch with `val_acc >= thr` (`>=`, 0-based), `None` if never;
 //! - reached: `val_acc > thr` at any epoch (strict `>`), as in `np.any(val_acc > cutoff)`;
 //! - error at convergence: `100 * (1 - val_acc)` at the first epoch of minimum validation loss over all epochs;
-//! - flip ratio: fraction of kernel entries whose sign changed between consecutive epoch ends (spec §9 #24).
+//! - flip ratio: fraction of kernel entries whose sign changed between consecutive epoch ends
+//!   (docs/decisions.md D-METRIC-4).
 //!
 //! NaN handling: a NaN accuracy never satisfies a comparison (as in NumPy), so it neither reaches nor counts
 //! toward a threshold. A NaN loss is skipped when looking for the minimum (like `np.nanargmin`; a diverged

@@ -2,16 +2,15 @@
 //!
 //! Freeze-SGD (Wang et al., ICML 2023, Algorithm 1) for [burn](https://burn.dev) 0.21: after
 //! every optimizer step, each weight whose sign disagrees with a fixed *polarity template*
-//! is reset (posRand, posCon, zero or flip; see `polarity_core::ResetRule`). Add it to an
-//! existing burn model and training loop by wrapping the optimizer:
+//! is reset (posRand, posCon, zero or flip; see [`ResetRule`]). Add it to an existing burn
+//! model and training loop by wrapping the optimizer:
 //!
 //! ```no_run
 //! use burn::backend::{Autodiff, Flex};
 //! use burn::nn::{Linear, LinearConfig};
 //! use burn::optim::{AdamConfig, GradientsParams, Optimizer};
 //! use burn::tensor::Tensor;
-//! use polarity_burn::{kernel_template, FreezeConfig, FreezeOptimizer};
-//! use polarity_core::{ResetMethod, ResetRule};
+//! use polarity_burn::{kernel_template, FreezeConfig, FreezeOptimizer, ResetMethod, ResetRule};
 //!
 //! type B = Autodiff<Flex>;
 //! let device = Default::default();
@@ -40,47 +39,55 @@
 //! Templates are keyed by parameter path, the dotted field names burn's `Module` derive gives
 //! (`fc6.weight`, `features.0.weight`; list them with [`param_specs`]), in burn's layouts:
 //! Linear `[in, out]` (as Keras and polarity's MLP templates), Conv2d `[out, in, kh, kw]`.
+//! Weights from PyTorch (`[out, in]` Linear weights) carry their layout ([`LaidOut`],
+//! [`WeightLayout`]) and are converted with the module's structure, so a square layer is not
+//! silently transposed.
 //!
 //! Also here: [`KerasAdam`] (Adam with Keras' epsilon placement, as in the paper's code),
-//! the paper's and torchvision's AlexNet and a small CNN ([`models`]), loaders for torchvision
-//! `.pth`, safetensors and the Caffe `bvlc_alexnet.npy` ([`weights`]), the paper's six image
-//! conditions ([`conditions`]) and a training runner ([`train`], [`cli`]).
-//!
-//! Backends: `Autodiff<Flex>` (CPU, default) and, with the `cuda` cargo feature,
-//! `Autodiff<Cuda>`; all code is generic over `B: AutodiffBackend`.
+//! [`enforce_template`] (apply a template once, e.g. to align initial weights), templates from
+//! burn-store snapshots ([`snapshot_template`]) and parameter access by path
+//! ([`param_values`], [`set_param_values`]). Everything is generic over the backend; this crate
+//! enables none (pick one in your binary, e.g. burn's `flex` + `autodiff` features).
 
-pub mod cli;
-pub mod conditions;
 pub mod freeze;
-pub mod init;
 pub mod keras_adam;
-pub mod models;
+pub mod layout;
 pub mod paths;
-pub mod run;
-pub mod train;
-pub mod weights;
+mod reset;
+pub mod template;
 
-pub use freeze::{enforce_template, kernel_template, FreezeConfig, FreezeOptimizer, LayerResets};
+pub use freeze::{enforce_template, FreezeConfig, FreezeOptimizer};
 pub use keras_adam::{KerasAdam, KerasAdamState};
-pub use paths::{param_ids, param_specs, param_values, set_param_values, NamedTensors, Selection};
+pub use layout::{LaidOut, WeightLayout};
+pub use paths::{
+    linear_weights, named_values, param_ids, param_specs, param_values, set_param_values,
+    Selection,
+};
+pub use reset::LayerResets;
+pub use template::{kernel_template, snapshot_template, snapshot_tensors};
+
+/// The polarity-core types this crate's API uses.
+pub use polarity_core::{
+    InitAlignment, NamedTensors, PolarityError, PolarityTemplate, Provenance, ResetMethod,
+    ResetRule, TensorSpec,
+};
 
 /// Errors of this crate, each naming what was wrong and where.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The template itself is invalid or does not fit the model (from polarity-core).
     #[error(transparent)]
-    Polarity(#[from] polarity_core::PolarityError),
+    Polarity(#[from] PolarityError),
+    /// Tensors or a template that do not match the model's parameters (every mismatch listed).
     #[error("the given tensors do not match the model:\n{0}")]
     Mismatch(String),
+    /// A constrained parameter held NaN entries.
     #[error("{0}")]
     Nan(String),
+    /// An invalid option value.
     #[error("invalid value: {0}")]
     Invalid(String),
-    #[error("weight file '{path}': {message}")]
-    WeightFile { path: String, message: String },
-    #[error("I/O error on '{path}': {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A burn-store snapshot whose data could not be read.
+    #[error("tensor '{name}' could not be read: {message}")]
+    Snapshot { name: String, message: String },
 }

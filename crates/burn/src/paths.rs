@@ -5,8 +5,8 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
-use polarity_core::TensorSpec;
-use std::collections::BTreeMap;
+use polarity_core::{NamedTensors, TensorSpec};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which float parameters a query selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,19 +27,25 @@ impl Selection {
     }
 }
 
-/// Tracks the path of the parameter being visited from `enter_module`/`exit_module` calls.
+/// Tracks the path of the parameter being visited from `enter_module`/`exit_module` calls,
+/// with the container type burn passes for each level (`Struct:Linear` for a Linear's fields).
 #[derive(Default)]
-pub(crate) struct PathStack(Vec<String>);
+pub(crate) struct PathStack(Vec<(String, String)>);
 
 impl PathStack {
-    pub(crate) fn enter(&mut self, name: &str) {
-        self.0.push(name.to_string());
+    pub(crate) fn enter(&mut self, name: &str, container_type: &str) {
+        self.0.push((name.to_string(), container_type.to_string()));
     }
     pub(crate) fn exit(&mut self) {
         self.0.pop();
     }
     pub(crate) fn path(&self) -> String {
-        self.0.join(".")
+        let names: Vec<&str> = self.0.iter().map(|(n, _)| n.as_str()).collect();
+        names.join(".")
+    }
+    /// Whether the parameter being visited is the `weight` field of a burn `Linear`.
+    pub(crate) fn is_linear_weight(&self) -> bool {
+        matches!(self.0.last(), Some((name, container)) if name == "weight" && container == "Struct:Linear")
     }
 }
 
@@ -48,11 +54,24 @@ struct SpecCollector {
     selection: Selection,
     values: bool,
     out: Vec<(TensorSpec, Vec<f32>)>,
+    linear: BTreeSet<String>,
+}
+
+impl SpecCollector {
+    fn new(selection: Selection, values: bool) -> Self {
+        Self {
+            stack: PathStack::default(),
+            selection,
+            values,
+            out: Vec::new(),
+            linear: BTreeSet::new(),
+        }
+    }
 }
 
 impl<B: Backend> ModuleVisitor<B> for SpecCollector {
-    fn enter_module(&mut self, name: &str, _container_type: &str) {
-        self.stack.enter(name);
+    fn enter_module(&mut self, name: &str, container_type: &str) {
+        self.stack.enter(name, container_type);
     }
     fn exit_module(&mut self, _name: &str, _container_type: &str) {
         self.stack.exit();
@@ -63,6 +82,9 @@ impl<B: Backend> ModuleVisitor<B> for SpecCollector {
         }
         let tensor = param.val();
         let spec = TensorSpec::new(self.stack.path(), tensor.dims().to_vec());
+        if self.stack.is_linear_weight() {
+            self.linear.insert(spec.name.clone());
+        }
         let values = if self.values {
             tensor_to_vec(tensor.into_data())
         } else {
@@ -79,14 +101,18 @@ pub(crate) fn tensor_to_vec(data: TensorData) -> Vec<f32> {
 
 /// Names and shapes of the module's float parameters, in visiting order.
 pub fn param_specs<B: Backend, M: Module<B>>(module: &M, selection: Selection) -> Vec<TensorSpec> {
-    let mut c = SpecCollector {
-        stack: PathStack::default(),
-        selection,
-        values: false,
-        out: Vec::new(),
-    };
+    let mut c = SpecCollector::new(selection, false);
     module.visit(&mut c);
     c.out.into_iter().map(|(s, _)| s).collect()
+}
+
+/// Paths of the module's `Linear` weights: the parameters whose layout differs between burn
+/// (`[in, out]`) and PyTorch (`[out, in]`). Told by the module's structure, not by shape, so
+/// a square layer is found too.
+pub fn linear_weights<B: Backend, M: Module<B>>(module: &M) -> BTreeSet<String> {
+    let mut c = SpecCollector::new(Selection::All, false);
+    module.visit(&mut c);
+    c.linear
 }
 
 /// Names, shapes and values (copied to the host, row-major in burn's layout) of the module's
@@ -95,54 +121,29 @@ pub fn param_values<B: Backend, M: Module<B>>(
     module: &M,
     selection: Selection,
 ) -> Vec<(TensorSpec, Vec<f32>)> {
-    let mut c = SpecCollector {
-        stack: PathStack::default(),
-        selection,
-        values: true,
-        out: Vec::new(),
-    };
+    let mut c = SpecCollector::new(selection, true);
     module.visit(&mut c);
     c.out
 }
 
-/// Values for some parameters of a module, keyed by path, in burn's layout (Linear `[in, out]`,
-/// Conv2d `[out, in, kh, kw]`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NamedTensors(pub BTreeMap<String, (Vec<usize>, Vec<f32>)>);
-
-impl NamedTensors {
-    pub fn insert(&mut self, name: impl Into<String>, shape: Vec<usize>, values: Vec<f32>) {
-        assert_eq!(
-            shape.iter().product::<usize>(),
-            values.len(),
-            "values for a tensor of shape {shape:?}"
-        );
-        self.0.insert(name.into(), (shape, values));
+/// The module's float parameters as [`NamedTensors`] (burn's layout).
+pub fn named_values<B: Backend, M: Module<B>>(module: &M, selection: Selection) -> NamedTensors {
+    let mut out = NamedTensors::default();
+    for (spec, values) in param_values::<B, M>(module, selection) {
+        out.insert(spec.name, spec.shape, values);
     }
-    pub fn get(&self, name: &str) -> Option<(&[usize], &[f32])> {
-        self.0.get(name).map(|(s, v)| (s.as_slice(), v.as_slice()))
-    }
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+    out
 }
 
 struct ValueSetter<'a, B: Backend> {
     stack: PathStack,
     values: &'a NamedTensors,
     device: B::Device,
-    applied: Vec<String>,
 }
 
 impl<B: Backend> ModuleMapper<B> for ValueSetter<'_, B> {
-    fn enter_module(&mut self, name: &str, _container_type: &str) {
-        self.stack.enter(name);
+    fn enter_module(&mut self, name: &str, container_type: &str) {
+        self.stack.enter(name, container_type);
     }
     fn exit_module(&mut self, _name: &str, _container_type: &str) {
         self.stack.exit();
@@ -162,19 +163,12 @@ impl<B: Backend> ModuleMapper<B> for ValueSetter<'_, B> {
         if require_grad {
             new = new.require_grad();
         }
-        self.applied.push(path);
         Param::from_mapped_value(id, new, mapper)
     }
 }
 
-/// Replaces the values of the named parameters (keeping each parameter's `ParamId`). Every
-/// entry of `values` must name a float parameter of the same shape; all mismatches are listed.
-pub fn set_param_values<B: Backend, M: Module<B>>(
-    module: M,
-    values: &NamedTensors,
-    device: &B::Device,
-) -> Result<M, crate::Error> {
-    let specs = param_specs::<B, M>(&module, Selection::All);
+/// Lists every entry of `values` that does not name a parameter of `specs` with the same shape.
+pub(crate) fn mismatches(specs: &[TensorSpec], values: &NamedTensors) -> Result<(), crate::Error> {
     let mut problems = Vec::new();
     for (name, (shape, _)) in &values.0 {
         match specs.iter().find(|s| &s.name == name) {
@@ -188,19 +182,30 @@ pub fn set_param_values<B: Backend, M: Module<B>>(
             Some(_) => {}
         }
     }
-    if !problems.is_empty() {
-        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-        return Err(crate::Error::Mismatch(format!(
-            "{}\n  (model parameters: {})",
-            problems.join("\n"),
-            names.join(", ")
-        )));
+    if problems.is_empty() {
+        return Ok(());
     }
+    let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+    Err(crate::Error::Mismatch(format!(
+        "{}\n  (model parameters: {})",
+        problems.join("\n"),
+        names.join(", ")
+    )))
+}
+
+/// Replaces the values of the named parameters (keeping each parameter's `ParamId`). Every
+/// entry of `values` must name a float parameter of the same shape (burn's layout); all
+/// mismatches are listed.
+pub fn set_param_values<B: Backend, M: Module<B>>(
+    module: M,
+    values: &NamedTensors,
+    device: &B::Device,
+) -> Result<M, crate::Error> {
+    mismatches(&param_specs::<B, M>(&module, Selection::All), values)?;
     let mut setter = ValueSetter {
         stack: PathStack::default(),
         values,
         device: device.clone(),
-        applied: Vec::new(),
     };
     Ok(module.map(&mut setter))
 }
@@ -211,8 +216,8 @@ struct IdCollector {
 }
 
 impl<B: Backend> ModuleVisitor<B> for IdCollector {
-    fn enter_module(&mut self, name: &str, _container_type: &str) {
-        self.stack.enter(name);
+    fn enter_module(&mut self, name: &str, container_type: &str) {
+        self.stack.enter(name, container_type);
     }
     fn exit_module(&mut self, _name: &str, _container_type: &str) {
         self.stack.exit();

@@ -3,7 +3,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod backend;
 mod commands;
+mod progress;
+mod sweep_args;
 
 #[derive(Parser)]
 #[command(
@@ -28,16 +31,16 @@ enum Command {
     #[command(subcommand)]
     Reproduce(commands::reproduce::ReproduceCommand),
     /// Exact theory: probability that a random-polarity network can represent XOR.
-    Theory(polarity_theory::cli::TheoryArgs),
+    Theory(commands::theory::TheoryArgs),
     /// Inspect polarity template files.
     #[command(subcommand)]
     Template(commands::template::TemplateCommand),
     /// Combine the output directories of a sharded sweep into one table.
-    Merge(polarity_sweep::cli::MergeArgs),
+    Merge(commands::merge::MergeArgs),
     /// Image classification with fixed polarity (burn): train conditions, benchmark a step.
-    Images(polarity_burn::cli::ImagesArgs),
+    Images(commands::images::ImagesArgs),
     /// Fetch and check the image datasets.
-    Data(polarity_images::cli::DataArgs),
+    Data(commands::data::DataArgs),
 }
 
 fn main() {
@@ -46,11 +49,11 @@ fn main() {
         Command::Xor(cmd) => commands::xor::run(cmd),
         Command::Bench(cmd) => commands::bench::run(cmd),
         Command::Reproduce(cmd) => commands::reproduce::run(cmd),
-        Command::Theory(args) => polarity_theory::cli::run(args),
+        Command::Theory(args) => commands::theory::run(args),
         Command::Template(cmd) => commands::template::run(cmd),
-        Command::Merge(args) => polarity_sweep::cli::run_merge(args),
-        Command::Data(args) => polarity_images::cli::run(args),
-        Command::Images(args) => polarity_burn::cli::run(args),
+        Command::Merge(args) => commands::merge::run(args),
+        Command::Data(args) => commands::data::run(args),
+        Command::Images(args) => commands::images::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -4,9 +4,9 @@
 //! disagrees with its template is put back (`ResetMethod`), and how seeds are derived so that
 //! every random draw is reproducible from an experiment seed and a trial's coordinates.
 //!
-//! Semantics follow the official code (`paper-spec.md` §1): a weight violates its template iff
-//! `w * t < 0`; template zeros are free; biases are free unless a caller opts them in; the
-//! optimiser state is never touched.
+//! Semantics follow the official code (docs/decisions.md D-RESET-1 to D-RESET-4): a weight violates
+//! its template iff `w * t < 0`; template zeros are free; biases are free unless a caller opts them
+//! in; the optimiser state is never touched.
 //!
 //! ```
 //! use polarity_core::{PolarityTemplate, ResetMethod, ResetRule, TensorSpec};
@@ -27,10 +27,12 @@ pub mod reset;
 pub mod seed;
 pub mod template;
 pub mod template_file;
+pub mod tensors;
 
 pub use error::PolarityError;
 pub use reset::{InitAlignment, ResetMethod, ResetRule};
 pub use template::{Excitatory, PolarityTemplate, Provenance, TensorSpec, TensorTemplate};
+pub use tensors::NamedTensors;
 
 /// `np.sign` on an `f32`: -1, 0 or +1 (both zeros give 0). NaN gives 0; callers that must reject
 /// NaN check for it first.

@@ -1,4 +1,5 @@
-//! What happens to a weight whose sign disagrees with its template (Algorithm 1 of the paper).
+//! What happens to a weight whose sign disagrees with its template (Algorithm 1 of the paper;
+//! docs/decisions.md D-RESET-1 to D-RESET-7).
 
 use crate::PolarityError;
 use rand::Rng;
@@ -7,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How a violating weight is put back. Names as in the paper and the official code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResetMethod {
     /// `w = t * eps`
     #[serde(rename = "posCon")]

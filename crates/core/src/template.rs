@@ -156,7 +156,8 @@ impl PolarityTemplate {
 
     /// The XOR "sufficient" polarity of a single-hidden-layer net with hidden kernel `w1`
     /// (`[inputs, hidden]`, row-major): hidden signs = sign(w1); output weight of unit j =
-    /// sign(w1[0, j]) * sign(w1[1, j]) (labels 1 for same-sign quadrants, spec decision (a)).
+    /// sign(w1[0, j]) * sign(w1[1, j]) (labels 1 for same-sign quadrants, docs/decisions.md
+    /// D-XOR-DATA-2).
     pub fn xor_sufficient(w1: &[f32], inputs: usize, hidden: usize) -> Self {
         assert!(inputs >= 2, "XOR needs at least 2 inputs");
         assert_eq!(w1.len(), inputs * hidden);

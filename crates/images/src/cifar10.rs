@@ -1,7 +1,7 @@
 //! CIFAR-10, binary version (`cifar-10-batches-bin`): six files of 3073-byte rows (one label byte,
 //! then the 1024-byte R, G and B planes of a 32x32 image). No per-file checksum of the binary
 //! version is published, so canonical validation checks sizes, the sentinel labels, the class
-//! balance, and records each file's sha256 in the provenance (`shared/data.md` 2).
+//! balance, and records each file's sha256 in the provenance (docs/decisions.md D-DATA-2).
 use crate::dataset::{Dataset, DatasetKind, FileProvenance, Provenance, Validation};
 use crate::error::{DataError, Result};
 use crate::image_set::ImageSet;
@@ -20,7 +20,8 @@ pub const SIDE: usize = 32;
 pub const ROW_BYTES: usize = 1 + 3 * SIDE * SIDE;
 pub const ROWS_PER_FILE: usize = 10_000;
 
-/// First ten labels of `data_batch_1.bin` (data.md 2) and of `test_batch.bin` (data.md 3.1).
+/// First ten labels of `data_batch_1.bin` (docs/decisions.md D-DATA-2) and of `test_batch.bin`
+/// (D-DATA-2, D-DATA-3).
 pub const SENTINEL_TRAIN_LABELS: [u8; 10] = [6, 9, 9, 4, 1, 1, 2, 7, 8, 3];
 pub const SENTINEL_TEST_LABELS: [u8; 10] = [3, 8, 8, 0, 6, 6, 1, 6, 3, 1];
 

@@ -1,11 +1,14 @@
 //! What a loaded dataset is: its kind, its two splits, and where its bytes came from.
+use crate::error::DataError;
 use crate::image_set::ImageSet;
 use crate::preprocess::Normalization;
 use serde::Serialize;
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// The datasets of the paper's image experiments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetKind {
     /// Fashion-MNIST (Zalando): 28x28 grey, 60 000 train + 10 000 test.
@@ -15,11 +18,25 @@ pub enum DatasetKind {
 }
 
 impl DatasetKind {
+    pub const ALL: [DatasetKind; 2] = [DatasetKind::FashionMnist, DatasetKind::Cifar10];
+
     /// The name used on the command line and in file names.
     pub fn name(self) -> &'static str {
         match self {
             DatasetKind::FashionMnist => "fashion-mnist",
             DatasetKind::Cifar10 => "cifar10",
+        }
+    }
+
+    /// One line on what the dataset is (the command line's help for each name).
+    pub fn description(self) -> &'static str {
+        match self {
+            DatasetKind::FashionMnist => {
+                "Fashion-MNIST (Zalando): 28x28 grey, 60 000 train + 10 000 test"
+            }
+            DatasetKind::Cifar10 => {
+                "CIFAR-10 (binary version): 32x32 RGB, 50 000 train + 10 000 test"
+            }
         }
     }
 
@@ -59,7 +76,7 @@ impl DatasetKind {
         }
     }
 
-    /// The paper's normalisation constants (spec 5.1).
+    /// The paper's normalisation constants (docs/decisions.md D-IMG-3).
     pub fn paper_normalization(self) -> Normalization {
         match self {
             DatasetKind::FashionMnist => Normalization::FASHION_MNIST,
@@ -68,12 +85,34 @@ impl DatasetKind {
     }
 }
 
+impl fmt::Display for DatasetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DatasetKind {
+    type Err = DataError;
+    fn from_str(s: &str) -> Result<DatasetKind, DataError> {
+        DatasetKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                DataError::invalid(
+                    "dataset",
+                    format!("unknown dataset '{s}' (expected fashion-mnist or cifar10)"),
+                )
+            })
+    }
+}
+
 /// How strictly files are checked when read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Validation {
-    /// The real dataset: canonical counts and shapes, the content checksums of `shared/data.md`,
-    /// and (CIFAR-10) the sentinel labels and class balance. Use this for every experiment.
+    /// The real dataset: canonical counts and shapes, the content checksums of docs/decisions.md
+    /// D-DATA-1 and D-DATA-2, and (CIFAR-10) the sentinel labels and class balance. Use this for
+    /// every experiment.
     Canonical,
     /// Structure only (magic numbers, sizes, counts agreeing between files, labels in range);
     /// checksums and canonical counts are NOT checked. Only for small synthetic test files.

@@ -1,6 +1,6 @@
 //! Fashion-MNIST from its four IDX files (gzip-wrapped or raw), checked against the sha256 of the
 //! decompressed content, which is the same for the canonical download and the Debian package
-//! (whose gzip headers differ; `shared/data.md` 1.2).
+//! (whose gzip headers differ; docs/decisions.md D-DATA-1).
 use crate::dataset::{Dataset, DatasetKind, FileProvenance, Provenance, Validation};
 use crate::error::{DataError, Result};
 use crate::idx::{self, IMAGES_MAGIC, LABELS_MAGIC};
@@ -17,7 +17,8 @@ pub struct IdxFileSpec {
     pub count: usize,
     /// sha256 of the decompressed (raw IDX) content.
     pub content_sha256: &'static str,
-    /// sha256 of the canonical `.gz` download (the Debian copies differ, see data.md 1.2).
+    /// sha256 of the canonical `.gz` download (the Debian copies differ, see docs/decisions.md
+    /// D-DATA-1).
     pub canonical_gz_sha256: &'static str,
 }
 
@@ -55,7 +56,7 @@ pub const HEIGHT: usize = 28;
 pub const WIDTH: usize = 28;
 
 const CHECKSUM_HINT: &str =
-    " (the raw IDX sha256 of shared/data.md; the file is corrupt or not Fashion-MNIST)";
+    " (the raw IDX sha256 of docs/decisions.md D-DATA-1; the file is corrupt or not Fashion-MNIST)";
 
 /// The path of `spec` in `dir`: the raw file if present, else the `.gz`. None if neither exists.
 pub fn find_file(dir: &Path, spec: &IdxFileSpec) -> Option<PathBuf> {

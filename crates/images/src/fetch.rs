@@ -51,10 +51,21 @@ pub struct FetchOutcome {
     pub notes: Vec<String>,
 }
 
+/// Fetches `kind` silently; see [`fetch_with_notes`].
 pub fn fetch(kind: DatasetKind, opts: &FetchOptions) -> Result<FetchOutcome> {
+    fetch_with_notes(kind, opts, &|_| {})
+}
+
+/// Fetches `kind`, calling `note` with a line for the user before a long step starts (e.g.
+/// "downloading URL (about 170 MB) ..."); the caller decides whether and where to print it.
+pub fn fetch_with_notes(
+    kind: DatasetKind,
+    opts: &FetchOptions,
+    note: &dyn Fn(&str),
+) -> Result<FetchOutcome> {
     match kind {
         DatasetKind::FashionMnist => fetch_fashion_mnist(opts),
-        DatasetKind::Cifar10 => fetch_cifar10(opts),
+        DatasetKind::Cifar10 => fetch_cifar10(opts, note),
     }
 }
 
@@ -97,7 +108,7 @@ fn fetch_fashion_mnist(opts: &FetchOptions) -> Result<FetchOutcome> {
                     what: "downloaded file",
                     actual,
                     expected: spec.canonical_gz_sha256.to_string(),
-                    hint: " (the canonical .gz sha256 of shared/data.md)",
+                    hint: " (the canonical .gz sha256 of docs/decisions.md D-DATA-1)",
                 });
             }
         }
@@ -119,7 +130,7 @@ fn fetch_fashion_mnist(opts: &FetchOptions) -> Result<FetchOutcome> {
     })
 }
 
-fn fetch_cifar10(opts: &FetchOptions) -> Result<FetchOutcome> {
+fn fetch_cifar10(opts: &FetchOptions, note: &dyn Fn(&str)) -> Result<FetchOutcome> {
     let dir = opts.dest_root.join(folder_name(DatasetKind::Cifar10));
     if !opts.force {
         if let Ok(ds) = cifar10::load(&dir, opts.validation) {
@@ -132,7 +143,7 @@ fn fetch_cifar10(opts: &FetchOptions) -> Result<FetchOutcome> {
         Some(path) => path.clone(),
         None => {
             let url = opts.url.as_deref().unwrap_or(CIFAR10_URL);
-            eprintln!("downloading {url} (about 170 MB) ...");
+            note(&format!("downloading {url} (about 170 MB) ..."));
             download(url, &downloaded).map_err(|e| {
                 let _ = std::fs::remove_file(&downloaded);
                 DataError::Fetch(format!(

@@ -1,6 +1,6 @@
-//! Image datasets for the paper's image experiments (spec 5.1), without any deep-learning
-//! framework: Fashion-MNIST (IDX) and CIFAR-10 (binary) readers validated against known
-//! checksums, where the data is looked for ([`SearchPaths`]), `polarity data fetch`, and the
+//! Image datasets for the paper's image experiments (docs/decisions.md D-IMG-1 to D-IMG-3), without
+//! any deep-learning framework: Fashion-MNIST (IDX) and CIFAR-10 (binary) readers validated against
+//! known checksums, where the data is looked for ([`SearchPaths`]), `polarity data fetch`, and the
 //! paper's preprocessing into `[N, C, H, W]` f32 batches ([`Preprocess`]).
 //!
 //! ```no_run
@@ -17,7 +17,7 @@
 
 mod checksum;
 pub mod cifar10;
-pub mod cli;
+pub mod conditions;
 mod dataset;
 mod error;
 pub mod fashion_mnist;
@@ -27,12 +27,15 @@ mod image_set;
 pub mod locate;
 mod preprocess;
 mod raw_file;
+pub mod record;
 pub mod resize;
 
 pub use dataset::{Dataset, DatasetKind, FileProvenance, Provenance, Validation};
 pub use error::{DataError, Result};
+pub use fetch::{fetch, fetch_with_notes, FetchOptions, FetchOutcome};
 pub use image_set::{ImageSet, ValidationSplit};
 pub use locate::{EnvMap, Located, SearchPaths};
+pub use record::{ImageRecord, KernelCounts};
 pub use preprocess::{Batch, Normalization, Preprocess, PAPER_INPUT_SIZE};
 
 use std::path::Path;
@@ -49,4 +52,12 @@ pub fn load_from_dir(kind: DatasetKind, dir: &Path, validation: Validation) -> R
 pub fn load(kind: DatasetKind, paths: &SearchPaths, validation: Validation) -> Result<Dataset> {
     let located = paths.locate(kind)?;
     load_from_dir(kind, &located.dir, validation)
+}
+
+/// What every training command does with `--data-dir`: finds `kind` in `data_dir` alone if given,
+/// else in `$POLARITY_DATA`, the user cache and the system folders, and reads it with full
+/// (canonical) validation.
+pub fn locate_and_load(kind: DatasetKind, data_dir: Option<&Path>) -> Result<Dataset> {
+    let paths = SearchPaths::from_process_env(data_dir.map(Path::to_path_buf));
+    load(kind, &paths, Validation::Canonical)
 }

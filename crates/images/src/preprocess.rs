@@ -1,6 +1,6 @@
-//! The paper's per-batch preprocessing (spec 5.1), on f32 buffers in burn's `[N, C, H, W]`
-//! layout: `(x - mean) / std` on 0-255 values, then bilinear resize (227 for AlexNet), then
-//! grey replicated to three channels for Fashion-MNIST.
+//! The paper's per-batch preprocessing (docs/decisions.md D-IMG-3), on f32 buffers in burn's
+//! `[N, C, H, W]` layout: `(x - mean) / std` on 0-255 values, then bilinear resize (227 for
+//! AlexNet), then grey replicated to three channels for Fashion-MNIST.
 use crate::dataset::DatasetKind;
 use crate::error::{DataError, Result};
 use crate::image_set::ImageSet;

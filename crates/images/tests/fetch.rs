@@ -2,7 +2,7 @@
 mod common;
 
 use common::*;
-use polarity_images::fetch::{fetch, FetchOptions};
+use polarity_images::fetch::{fetch, fetch_with_notes, FetchOptions};
 use polarity_images::{DatasetKind, Validation};
 use std::path::{Path, PathBuf};
 
@@ -194,5 +194,35 @@ fn cifar_archive_is_md5_checked_extracted_and_installed() {
     assert!(
         dest.join("cifar-10-batches-bin/data_batch_1.bin").exists(),
         "a failed fetch keeps the old copy"
+    );
+
+    // A download is announced through the caller's note (the library prints nothing).
+    opts.archive = None;
+    opts.url = Some(format!("file://{}", archive.display()));
+    let notes = std::cell::RefCell::new(Vec::new());
+    let out = fetch_with_notes(DatasetKind::Cifar10, &opts, &|note| {
+        notes.borrow_mut().push(note.to_string())
+    })
+    .unwrap();
+    assert!(!out.already_present);
+    assert_eq!(
+        notes.into_inner(),
+        vec![format!(
+            "downloading file://{} (about 170 MB) ...",
+            archive.display()
+        )]
+    );
+}
+
+#[test]
+fn dataset_names_round_trip() {
+    for kind in DatasetKind::ALL {
+        assert_eq!(kind.name().parse::<DatasetKind>().unwrap(), kind);
+        assert_eq!(kind.to_string(), kind.name());
+    }
+    let e = "mnist".parse::<DatasetKind>().unwrap_err().to_string();
+    assert!(
+        e.contains("'mnist'") && e.contains("fashion-mnist or cifar10"),
+        "{e}"
     );
 }

@@ -2,7 +2,7 @@
 use polarity_images::resize::resize_bilinear;
 use polarity_images::{DatasetKind, ImageSet, Normalization, Preprocess};
 
-/// The paper's Fashion-MNIST constants (spec 5.1).
+/// The paper's Fashion-MNIST constants (docs/decisions.md D-IMG-3).
 const MEAN: f64 = 72.940_352_232_1;
 const STD: f64 = 90.021_182_351_3;
 

@@ -18,7 +18,8 @@ fn real_fashion_mnist_checksums_counts_and_class_balance() {
     let ds = load(DatasetKind::FashionMnist, &paths, Validation::Canonical)
         .unwrap_or_else(|e| panic!("Fashion-MNIST in {} is invalid: {e}", located.dir.display()));
 
-    // Checksums: every file's decompressed content matched the data.md sha256.
+    // Checksums: every file's decompressed content matched the sha256 of docs/decisions.md
+    // D-DATA-1.
     let expected = [
         "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
@@ -45,7 +46,7 @@ fn real_fashion_mnist_checksums_counts_and_class_balance() {
         .collect();
     assert_eq!(sizes, vec![47_040_016, 60_008, 7_840_016, 10_008]);
 
-    // Counts and class balance (data.md 1.2).
+    // Counts and class balance (docs/decisions.md D-DATA-1).
     assert_eq!((ds.train.len(), ds.test.len()), (60_000, 10_000));
     assert_eq!(
         (ds.train.height(), ds.train.width(), ds.train.channels()),
@@ -53,7 +54,8 @@ fn real_fashion_mnist_checksums_counts_and_class_balance() {
     );
     assert_eq!(ds.train.class_counts(), vec![6_000; 10]);
     assert_eq!(ds.test.class_counts(), vec![1_000; 10]);
-    // The first test labels (foolbox's fashionMNIST_00_9.png ... agree, data.md 3.1).
+    // The first test labels (foolbox's fashionMNIST_00_9.png ... agree, docs/decisions.md
+    // D-DATA-3).
     assert_eq!(ds.test.labels()[0], 9);
 
     // The paper's normalisation constants are the training set's mean and population std.

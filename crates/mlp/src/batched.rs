@@ -309,7 +309,8 @@ fn enforce(
     Ok(())
 }
 
-/// The hot loops, compiled twice: for AVX2+FMA (chosen at run time) and for the baseline target.
+/// The hot loops, compiled three times: for AVX-512, for AVX2+FMA and for the baseline target
+/// (chosen at run time).
 mod kernels {
     use super::{Pack, LANES};
     use crate::data::Dataset;

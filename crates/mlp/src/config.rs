@@ -1,7 +1,8 @@
 use polarity_core::ResetRule;
 use serde::{Deserialize, Serialize};
 
-/// Training hyper-parameters. Defaults are the paper's XOR settings (`paper-spec.md` §2.2).
+/// Training hyper-parameters. Defaults are the paper's XOR settings (docs/decisions.md D-TRAIN-2,
+/// D-TRAIN-3).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainConfig {

@@ -1,4 +1,4 @@
-//! Keras-style initialisation (`paper-spec.md` §2.2).
+//! Keras-style initialisation (docs/decisions.md D-TRAIN-4).
 
 use crate::MlpParams;
 use rand::Rng;
@@ -22,7 +22,7 @@ pub fn glorot_uniform_bias<R: Rng + ?Sized>(rng: &mut R, len: usize) -> Vec<f32>
 }
 
 /// A fresh network: kernels TruncatedNormal(0, kernel_std) (each layer drawn independently,
-/// `paper-spec.md` §8), biases Glorot-uniform. Draw order: w1 row-major, b1, w2, b2.
+/// docs/decisions.md D-TRAIN-4), biases Glorot-uniform. Draw order: w1 row-major, b1, w2, b2.
 pub fn init_params<R: Rng + ?Sized>(
     inputs: usize,
     hidden: usize,

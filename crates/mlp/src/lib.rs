@@ -2,7 +2,7 @@
 //!
 //! A single-hidden-layer ReLU network with one sigmoid output and binary cross-entropy, trained
 //! with Keras-style Adam and, for frozen networks, Freeze-SGD after every optimiser step
-//! (`paper-spec.md` §1, §2.2).
+//! (docs/decisions.md D-RESET-1, D-TRAIN-1 to D-TRAIN-3).
 //!
 //! Two implementations of the same training:
 //! - [`reference`]: one network, obvious loops. Read this first.

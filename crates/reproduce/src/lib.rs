@@ -8,6 +8,29 @@
 //! - [`transfer`]: `polarity reproduce transfer`, polarity transfer from source networks trained
 //!   here.
 
+mod error;
 pub mod images;
 pub mod transfer;
 pub mod xor;
+
+pub use error::{BoxError, Context, ReproduceError, Result};
+
+use std::sync::Arc;
+
+/// What a reproduction tells its caller while it runs. The library prints nothing: the binary
+/// turns these calls into terminal output.
+pub trait Observer: Send + Sync {
+    /// A step begins (e.g. "fig1-official: 2200 networks").
+    fn stage(&self, text: &str) {
+        let _ = text;
+    }
+    /// The observer of the sweep about to run (progress of its units), if any.
+    fn sweep(&self) -> Option<Arc<dyn polarity_sweep::progress::Progress>> {
+        None
+    }
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {}

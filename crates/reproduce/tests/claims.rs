@@ -129,7 +129,7 @@ fn parser_rejects_out_of_order_rows() {
     let mut r = rows(&[40], 4, 1, &[("fluid", 3)]);
     r.swap(1, 2);
     let e = Runs::from_rows(&r, 5).unwrap_err().to_string();
-    assert!(e.contains("out of order"), "{e}");
+    assert!(e.contains("does not follow"), "{e}");
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn quick_reproduction_writes_the_report() {
         threads: Some(2),
         seed: 1,
     }
-    .run()
+    .run(&polarity_reproduce::Silent)
     .unwrap();
     let md = std::fs::read_to_string(&report).unwrap();
     for id in [
@@ -184,7 +184,7 @@ fn quick_reproduction_writes_the_report() {
         threads: Some(1),
         seed: 1,
     }
-    .run()
+    .run(&polarity_reproduce::Silent)
     .unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("claims.csv")).unwrap(),

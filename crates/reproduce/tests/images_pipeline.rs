@@ -4,9 +4,10 @@
 
 mod common;
 
+type B = burn::backend::Autodiff<burn::backend::Flex>;
+
 use polarity_images::DatasetKind;
 use polarity_reproduce::images::{ImagesStudy, Preset, Scale};
-use polarity_reproduce::images::study::Device;
 
 #[test]
 fn images_study_without_weights_runs_rand_conditions_and_says_why() {
@@ -26,12 +27,13 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
         },
         weights: None,
         seed: 3,
-        device: Device::Flex,
         resume: false,
         shard: None,
         command: "test".into(),
     };
-    let report = study.run(&common::dataset()).unwrap();
+    let report = study
+        .run::<B>(&common::dataset(), &Default::default())
+        .unwrap();
     let md = std::fs::read_to_string(report).unwrap();
     assert!(
         md.contains("IN-Polarity and IN-Weight conditions were skipped"),
@@ -55,7 +57,7 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
         weights: Some("bvlc_alexnet.npy".into()),
         ..study
     }
-    .run(&common::dataset())
+    .run::<B>(&common::dataset(), &Default::default())
     .unwrap_err()
     .to_string();
     assert!(e.contains("--weights needs the full AlexNet"), "{e}");

@@ -4,9 +4,10 @@
 use polarity_core::PolarityTemplate;
 mod common;
 
+type B = burn::backend::Autodiff<burn::backend::Flex>;
+
 use common::dataset;
 use polarity_reproduce::images::source_net;
-use polarity_reproduce::images::study::Device;
 use polarity_reproduce::transfer::{Arch, Directions, Preset, Scale, TransferStudy};
 use std::path::Path;
 
@@ -28,7 +29,6 @@ fn study(out: &Path, resume: bool) -> TransferStudy {
         arch: Arch::SmallCnn,
         directions: Directions::Both,
         seed: 7,
-        device: Device::Flex,
         resume,
         shard: None,
         command: "test".into(),
@@ -40,7 +40,7 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
     let data = dataset();
-    let report = study(out, false).run(&data).unwrap();
+    let report = study(out, false).run::<B>(&data, &Default::default()).unwrap();
     let md = std::fs::read_to_string(&report).unwrap();
     for needle in [
         "Claims",
@@ -103,7 +103,7 @@ fn transfer_study_runs_end_to_end_and_resumes() {
 
     // Resume: nothing reruns, the same table and source weights come back.
     let before = std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap();
-    study(out, true).run(&data).unwrap();
+    study(out, true).run::<B>(&data, &Default::default()).unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("runs/results.csv")).unwrap(),
         csv
@@ -116,6 +116,6 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     assert!(md.contains("resumed (no new work)") && md.contains("reused (resume)"));
 
     // A fresh run into a used directory is refused rather than mixed.
-    let e = study(out, false).run(&data).unwrap_err();
+    let e = study(out, false).run::<B>(&data, &Default::default()).unwrap_err();
     assert!(format!("{e:#}").contains("already holds a sweep"), "{e:#}");
 }

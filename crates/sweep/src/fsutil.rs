@@ -1,6 +1,6 @@
 //! Small file-system helpers: atomic replacement and hashing.
 
-use anyhow::Context;
+use crate::error::{IoContext, Result, SweepError};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Write;
@@ -9,14 +9,11 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically: a fixed temp name beside it, fsync, rename, fsync the directory.
 /// The temp name is fixed (not random) so a process killed mid-write leaves no litter that accumulates;
 /// callers hold the journal lock, so no two writers share it.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .context("atomic write needs a path with a parent directory")?;
-    let name = path
-        .file_name()
-        .context("atomic write needs a file name")?
-        .to_string_lossy();
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(SweepError::NotAFilePath(path.to_path_buf()));
+    };
+    let name = name.to_string_lossy();
     let temp = dir.join(format!(".{name}.tmp"));
     let result = (|| {
         let mut file = File::create(&temp)?;
@@ -29,7 +26,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         }
         std::io::Result::Ok(())
     })();
-    result.with_context(|| format!("writing {}", path.display()))
+    result.io_context(|| format!("writing {}", path.display()))
 }
 
 /// Lower-case hex SHA-256.

@@ -6,8 +6,8 @@
 //! short or fails its checksum and reports where the valid prefix ends, and
 //! [`Journal::truncate_torn_tail`] cuts the file there.
 
+use crate::error::{IoContext, Result, SweepError};
 use crate::Row;
-use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
@@ -31,14 +31,14 @@ fn checksum(payload: &[u8]) -> [u8; 8] {
 }
 
 /// Encodes one record as a complete frame.
-pub fn encode(record: &Record) -> anyhow::Result<Vec<u8>> {
-    let payload = serde_json::to_vec(record)?;
-    let len = u32::try_from(payload.len()).with_context(|| {
-        format!(
-            "unit {}: {} bytes of rows do not fit one journal frame",
-            record.unit,
-            payload.len()
-        )
+pub fn encode(record: &Record) -> Result<Vec<u8>> {
+    let payload = serde_json::to_vec(record).map_err(|source| SweepError::Json {
+        context: format!("encoding the rows of unit {}", record.unit),
+        source,
+    })?;
+    let len = u32::try_from(payload.len()).map_err(|_| SweepError::FrameTooLarge {
+        unit: record.unit.clone(),
+        bytes: payload.len(),
     })?;
     let mut frame = Vec::with_capacity(HEADER_LEN + payload.len());
     frame.extend_from_slice(MAGIC);
@@ -86,7 +86,7 @@ pub fn decode(bytes: &[u8]) -> Contents {
 }
 
 /// Reads a journal without modifying it (a missing file is an empty journal).
-pub fn read(path: &Path) -> anyhow::Result<Contents> {
+pub fn read(path: &Path) -> Result<Contents> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(decode(&bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Contents {
@@ -94,7 +94,7 @@ pub fn read(path: &Path) -> anyhow::Result<Contents> {
             valid_len: 0,
             torn_bytes: 0,
         }),
-        Err(e) => Err(e).with_context(|| format!("reading journal {}", path.display())),
+        Err(e) => Err(e).io_context(|| format!("reading journal {}", path.display())),
     }
 }
 
@@ -108,21 +108,20 @@ pub struct Journal {
 impl Journal {
     /// Opens (creating if needed) and locks the journal, and returns it with its records. A torn tail
     /// is left in place until [`Journal::truncate_torn_tail`], so a refused run modifies nothing.
-    pub fn open(path: &Path) -> anyhow::Result<(Journal, Contents)> {
+    pub fn open(path: &Path) -> Result<(Journal, Contents)> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
             .open(path)
-            .with_context(|| format!("opening journal {}", path.display()))?;
+            .io_context(|| format!("opening journal {}", path.display()))?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => bail!(
-                "journal {} is locked: another sweep process is writing to this directory",
-                path.display()
-            ),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(SweepError::Locked(path.to_path_buf()))
+            }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("locking journal {}", path.display()))
+                return Err(e).io_context(|| format!("locking journal {}", path.display()))
             }
         }
         let contents = read(path)?;
@@ -137,12 +136,12 @@ impl Journal {
     }
 
     /// Cuts the journal back to its valid prefix (a no-op when there is no torn tail).
-    pub fn truncate_torn_tail(&self, contents: &Contents) -> anyhow::Result<()> {
+    pub fn truncate_torn_tail(&self, contents: &Contents) -> Result<()> {
         if contents.torn_bytes > 0 {
             self.file
                 .set_len(contents.valid_len)
                 .and_then(|()| self.file.sync_all())
-                .with_context(|| {
+                .io_context(|| {
                     format!("truncating torn tail of journal {}", self.path.display())
                 })?;
         }
@@ -151,7 +150,7 @@ impl Journal {
 
     /// Appends one record as a single write followed by fsync. Callable from many threads: the
     /// write is serialised so frames never interleave, while the fsyncs may overlap (the slow part).
-    pub fn append(&self, record: &Record) -> anyhow::Result<()> {
+    pub fn append(&self, record: &Record) -> Result<()> {
         let frame = encode(record)?;
         let result = {
             let _writing = self
@@ -160,15 +159,13 @@ impl Journal {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             (&self.file).write_all(&frame)
         };
-        result
-            .and_then(|()| self.file.sync_data())
-            .with_context(|| {
-                format!(
-                    "appending unit {} to journal {}",
-                    record.unit,
-                    self.path.display()
-                )
-            })
+        result.and_then(|()| self.file.sync_data()).io_context(|| {
+            format!(
+                "appending unit {} to journal {}",
+                record.unit,
+                self.path.display()
+            )
+        })
     }
 }
 

@@ -6,24 +6,28 @@
 //! skips finished units on resume, and finally writes `results.csv` in canonical unit order, so the
 //! bytes never depend on threads, scheduling, interruptions or sharding. [`merge()`] combines shard
 //! directories into the table an unsharded run writes. See the crate README for the guarantees.
+//!
+//! The crate parses no flags and prints nothing: the `polarity` binary maps its options onto
+//! [`RunOptions`] and shows progress through the [`Progress`] observer.
 
-pub mod cli;
+mod error;
 mod fsutil;
 pub mod journal;
 mod merge;
 mod outdir;
-mod progress;
+pub mod progress;
+pub mod record;
 mod runner;
 mod shard;
 mod unit;
 
+pub use error::{BoxError, GridError, ShardError, SweepError};
 pub use merge::{merge, MergeOutcome};
 pub use outdir::{Manifest, CONFIG_HASH_FILE, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE};
+pub use progress::Progress;
 pub use runner::{run, RunOptions, RunOutcome};
 pub use shard::{process_env, resolve_shard, Shard};
 pub use unit::{Axis, AxisValue, Grid, Unit};
-
-use anyhow::bail;
 
 /// One CSV record; its length must equal the header's.
 pub type Row = Vec<String>;
@@ -63,17 +67,17 @@ impl Sweep {
         config_format: ConfigFormat,
         header: Vec<String>,
         units: Vec<Unit>,
-    ) -> anyhow::Result<Sweep> {
+    ) -> Result<Sweep, SweepError> {
         if header.is_empty() {
-            bail!("a sweep needs a non-empty CSV header");
+            return Err(SweepError::EmptyHeader);
         }
         if units.is_empty() {
-            bail!("a sweep needs at least one unit");
+            return Err(SweepError::NoUnits);
         }
         let mut seen = std::collections::HashSet::new();
         for unit in &units {
             if !seen.insert(unit.id()) {
-                bail!("unit {} appears twice in the grid", unit.id());
+                return Err(SweepError::DuplicateUnit(unit.id().to_string()));
             }
         }
         Ok(Sweep {

@@ -1,11 +1,11 @@
 //! Merging shard directories into the directory an unsharded run would have written.
 
+use crate::error::{IoContext, Result, SweepError};
 use crate::journal::{self, Record};
 use crate::outdir::{
     check_same_sweep, render_table, Manifest, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE,
 };
 use crate::{fsutil, Row};
-use anyhow::{bail, Context};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,13 @@ pub struct MergeOutcome {
 }
 
 const LISTED: usize = 8;
+
+/// `return Err(SweepError::Merge(format!(...)))`: shard directories that do not fit together.
+macro_rules! bail {
+    ($($message:tt)*) => {
+        return Err(SweepError::Merge(format!($($message)*)))
+    };
+}
 
 fn list_some(ids: &[&str]) -> String {
     let mut text = ids
@@ -37,18 +44,18 @@ fn list_some(ids: &[&str]) -> String {
 ///
 /// Refuses: directories run with different configs (naming the hashes), a unit present in two
 /// directories, and units of the grid present in none (listed, with the shard that should hold them).
-pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> anyhow::Result<MergeOutcome> {
+pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
     let Some(first_dir) = shard_dirs.first() else {
         bail!("merge needs at least one shard directory");
     };
     let mut manifests = Vec::new();
     for dir in shard_dirs {
-        let manifest = Manifest::read(dir)?.with_context(|| {
-            format!(
+        let Some(manifest) = Manifest::read(dir)? else {
+            bail!(
                 "{} has no {MANIFEST_FILE}: not a sweep output directory",
                 dir.display()
-            )
-        })?;
+            );
+        };
         manifests.push(manifest);
     }
     let reference = &manifests[0];
@@ -68,7 +75,7 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> anyhow::Result<MergeOutcome>
     for dir in shard_dirs {
         let real = dir
             .canonicalize()
-            .with_context(|| format!("resolving {}", dir.display()))?;
+            .io_context(|| format!("resolving {}", dir.display()))?;
         if canonical.contains(&real) {
             bail!("{} is given twice", dir.display());
         }
@@ -123,7 +130,7 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> anyhow::Result<MergeOutcome>
         bail!("{}", explain_gaps(shard_dirs, &manifests, &missing));
     }
 
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::create_dir_all(out).io_context(|| format!("creating {}", out.display()))?;
     if Manifest::read(out)?.is_some() {
         bail!(
             "{} already holds a sweep ({MANIFEST_FILE}); merge into a new directory",
@@ -132,7 +139,7 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> anyhow::Result<MergeOutcome>
     }
     let config_path = first_dir.join(&reference.config_file);
     let config = std::fs::read_to_string(&config_path)
-        .with_context(|| format!("reading {}", config_path.display()))?;
+        .io_context(|| format!("reading {}", config_path.display()))?;
     if fsutil::sha256_hex(config.as_bytes()) != reference.config_sha256 {
         bail!(
             "{} does not match the config hash in its {MANIFEST_FILE}; it was edited",

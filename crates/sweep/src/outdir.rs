@@ -1,8 +1,8 @@
 //! The output directory: config + hash, manifest, journal, final table.
 
+use crate::error::{IoContext, Result, SweepError};
 use crate::fsutil::{sha256_hex, write_atomic};
 use crate::{Row, Shard, Sweep};
-use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,55 +40,55 @@ impl Manifest {
     }
 
     /// Reads `DIR/sweep.json`; `Ok(None)` if the directory has none.
-    pub fn read(dir: &Path) -> anyhow::Result<Option<Manifest>> {
+    pub fn read(dir: &Path) -> Result<Option<Manifest>> {
         let path = dir.join(MANIFEST_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => return Err(e).io_context(|| format!("reading {}", path.display())),
         };
-        let manifest: Manifest = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a sweep manifest", path.display()))?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|source| SweepError::Json {
+                context: format!("{}: not a sweep manifest", path.display()),
+                source,
+            })?;
         if manifest.format != FORMAT {
-            bail!(
+            return Err(SweepError::Corrupt(format!(
                 "{}: manifest format {} is not the supported {FORMAT}",
                 path.display(),
                 manifest.format
-            );
+            )));
         }
         Ok(Some(manifest))
     }
 
     /// Writes the config, its hash (in `sha256sum -c` format) and then the manifest, each atomically.
-    pub fn write_with_config(&self, dir: &Path, config: &str) -> anyhow::Result<()> {
+    pub fn write_with_config(&self, dir: &Path, config: &str) -> Result<()> {
         debug_assert_eq!(sha256_hex(config.as_bytes()), self.config_sha256);
         write_atomic(&dir.join(&self.config_file), config.as_bytes())?;
         let hash_line = format!("{}  {}\n", self.config_sha256, self.config_file);
         write_atomic(&dir.join(CONFIG_HASH_FILE), hash_line.as_bytes())?;
-        let mut json = serde_json::to_string_pretty(self)?;
+        let mut json = serde_json::to_string_pretty(self).map_err(|source| SweepError::Json {
+            context: format!("encoding {MANIFEST_FILE}"),
+            source,
+        })?;
         json.push('\n');
         write_atomic(&dir.join(MANIFEST_FILE), json.as_bytes())
     }
 }
 
 /// Refuses a directory whose manifest describes a different sweep, naming both config hashes.
-pub fn check_same_sweep(dir: &Path, found: &Manifest, wanted: &Manifest) -> anyhow::Result<()> {
+pub fn check_same_sweep(dir: &Path, found: &Manifest, wanted: &Manifest) -> Result<()> {
     if found.config_sha256 != wanted.config_sha256 {
-        bail!(
-            "{} was made with a different config (sha256 {}) than this run's (sha256 {}); use a new --out \
-             directory, or rerun with the config saved in {}",
-            dir.display(),
-            found.config_sha256,
-            wanted.config_sha256,
-            dir.join(&found.config_file).display()
-        );
+        return Err(SweepError::DifferentConfig {
+            dir: dir.to_path_buf(),
+            found: found.config_sha256.clone(),
+            wanted: wanted.config_sha256.clone(),
+            saved_config: dir.join(&found.config_file),
+        });
     }
     if found.header != wanted.header || found.units != wanted.units {
-        bail!(
-            "{} has the same config hash but a different CSV header or unit list; the program building the \
-             grid changed (the grid must be a function of the config alone)",
-            dir.display()
-        );
+        return Err(SweepError::DifferentGrid(dir.to_path_buf()));
     }
     Ok(())
 }
@@ -98,20 +98,19 @@ pub fn render_table<'a>(
     header: &[String],
     unit_order: impl IntoIterator<Item = &'a str>,
     rows: &HashMap<String, Vec<Row>>,
-) -> anyhow::Result<Vec<u8>> {
+) -> Result<Vec<u8>> {
+    let render = |e: &dyn std::fmt::Display| SweepError::Render(e.to_string());
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    writer.write_record(header)?;
+    writer.write_record(header).map_err(|e| render(&e))?;
     for id in unit_order {
         let unit_rows = rows
             .get(id)
-            .with_context(|| format!("internal: no rows for unit {id}"))?;
+            .ok_or_else(|| render(&format!("internal: no rows for unit {id}")))?;
         for row in unit_rows {
-            writer.write_record(row)?;
+            writer.write_record(row).map_err(|e| render(&e))?;
         }
     }
-    writer
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("rendering the results table: {e}"))
+    writer.into_inner().map_err(|e| render(&e))
 }

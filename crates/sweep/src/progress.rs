@@ -1,62 +1,30 @@
-//! Progress: an indicatif bar on a terminal, one line per 10 % otherwise (CI and batch logs).
+//! Progress of a running sweep, reported to an observer the caller supplies in
+//! [`crate::RunOptions::progress`]. The library draws and prints nothing; the `polarity` binary
+//! turns these calls into a bar on a terminal and one line per 10 % otherwise.
 
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::Shard;
+use std::path::Path;
 
-pub struct Progress {
-    total: usize,
-    done: AtomicUsize,
-    bar: Option<ProgressBar>,
-    /// Highest tenth already logged (log mode only).
-    logged_tenth: AtomicUsize,
-    label: String,
-}
-
-impl Progress {
-    pub fn new(label: String, total: usize, already_done: usize) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total as u64).with_position(already_done as u64);
-            let style = ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} units, {elapsed} (eta {eta})",
-            )
-            .expect("static template")
-            .progress_chars("=> ");
-            bar.set_style(style);
-            bar.set_message(label.clone());
-            bar
-        });
-        // An empty sweep counts as complete: nothing left to log.
-        let tenth = (already_done * 10).checked_div(total).unwrap_or(10);
-        Progress {
-            total,
-            done: AtomicUsize::new(already_done),
-            bar,
-            logged_tenth: AtomicUsize::new(tenth),
-            label,
-        }
+/// Observer of one [`crate::run`] call at a time. Units finish on the runner's worker threads, so
+/// the methods may be called concurrently. Every method defaults to doing nothing.
+pub trait Progress: Send + Sync {
+    /// Before any unit runs: `total` units belong to this run (its shard), of which `done` were
+    /// already finished in the journal (a resumed run).
+    fn start(&self, shard: Option<Shard>, total: usize, done: usize) {
+        let _ = (shard, total, done);
     }
 
-    pub fn unit_finished(&self) {
-        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-            return;
-        }
-        let tenth = done * 10 / self.total.max(1);
-        if self.logged_tenth.fetch_max(tenth, Ordering::SeqCst) < tenth {
-            eprintln!(
-                "{}: {}% ({done}/{} units)",
-                self.label,
-                tenth * 10,
-                self.total
-            );
-        }
+    /// A unit was journaled; `done` of `total` are now finished (resumed ones included).
+    fn unit_finished(&self, done: usize, total: usize) {
+        let _ = (done, total);
     }
 
-    pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish();
-        }
+    /// The run stopped: all units finished, or one failed.
+    fn finish(&self) {}
+
+    /// A resumed run found a unit interrupted mid-write and cut its `bytes` from `journal`; the
+    /// unit will be rerun.
+    fn torn_tail_dropped(&self, journal: &Path, bytes: u64) {
+        let _ = (journal, bytes);
     }
 }

@@ -1,19 +1,22 @@
 //! Running (a shard of) a sweep into an output directory.
 
+use crate::error::{BoxError, IoContext, Result, SweepError};
 use crate::journal::{Journal, Record};
 use crate::outdir::{
     check_same_sweep, render_table, Manifest, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE,
 };
 use crate::progress::Progress;
 use crate::{fsutil, Row, Shard, Sweep, Unit};
-use anyhow::{bail, Context};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::fmt;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// Where and how to run; usually built from [`crate::cli::SweepArgs::options`].
-#[derive(Debug, Clone)]
+/// Where and how to run. The `polarity` binary builds it from `--out`, `--resume`, `--shard`,
+/// `--shards` and `--threads` (with [`crate::resolve_shard`]).
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// Output directory (created if missing).
     pub out: PathBuf,
@@ -23,7 +26,25 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Worker threads; `None` lets rayon choose (one per core).
     pub threads: Option<usize>,
+    /// Told when units finish (and of a torn journal tail dropped); `None` reports nothing.
+    pub progress: Option<Arc<dyn Progress>>,
 }
+
+impl fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("out", &self.out)
+            .field("resume", &self.resume)
+            .field("shard", &self.shard)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress.as_ref().map(|_| "observer"))
+            .finish()
+    }
+}
+
+/// The observer of a run, or one that ignores everything.
+struct Silent;
+impl Progress for Silent {}
 
 /// What [`run`] did.
 #[derive(Debug, Clone)]
@@ -42,14 +63,18 @@ pub struct RunOutcome {
 /// then writes `results.csv` (canonical order) atomically.
 ///
 /// If `work` fails for a unit, no further units are started, units already finished stay in the
-/// journal (a `--resume` run continues from there), and the error names the unit.
-pub fn run<F>(sweep: &Sweep, options: &RunOptions, work: F) -> anyhow::Result<RunOutcome>
+/// journal (a `--resume` run continues from there), and the error ([`SweepError::UnitFailed`])
+/// names the unit and holds the closure's error as its source. The closure may return any error
+/// type that converts into a [`BoxError`] (every `std::error::Error + Send + Sync` does, and so do
+/// the usual application error types).
+pub fn run<F, E>(sweep: &Sweep, options: &RunOptions, work: F) -> Result<RunOutcome>
 where
-    F: Fn(&Unit) -> anyhow::Result<Vec<Row>> + Sync,
+    F: Fn(&Unit) -> std::result::Result<Vec<Row>, E> + Sync,
+    E: Into<BoxError>,
 {
     let dir = &options.out;
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("creating output directory {}", dir.display()))?;
+        .io_context(|| format!("creating output directory {}", dir.display()))?;
     let wanted = Manifest::of(sweep, options.shard);
     let selected: Vec<&Unit> = sweep
         .units
@@ -64,59 +89,52 @@ where
     match Manifest::read(dir)? {
         Some(found) => {
             if !options.resume {
-                bail!(
-                    "{} already holds a sweep ({MANIFEST_FILE}); pass --resume to continue it, or choose another --out",
-                    dir.display()
-                );
+                return Err(SweepError::AlreadyHoldsSweep(dir.clone()));
             }
             check_same_sweep(dir, &found, &wanted)?;
             if found.shard != wanted.shard {
                 let show = |s: Option<Shard>| {
                     s.map_or("the whole grid".to_string(), |s| format!("shard {s}"))
                 };
-                bail!(
-                    "{} holds {}, but this run is {}",
-                    dir.display(),
-                    show(found.shard),
-                    show(wanted.shard)
-                );
+                return Err(SweepError::DifferentShard {
+                    dir: dir.clone(),
+                    found: show(found.shard),
+                    wanted: show(wanted.shard),
+                });
             }
         }
         None => {
             if !contents.records.is_empty() {
-                bail!(
+                return Err(SweepError::Corrupt(format!(
                     "{} has a journal but no {MANIFEST_FILE}; it was not made by this runner",
                     dir.display()
-                );
+                )));
             }
             wanted.write_with_config(dir, &sweep.config)?;
         }
     }
+    let progress: &dyn Progress = options.progress.as_deref().unwrap_or(&Silent);
     if contents.torn_bytes > 0 {
         journal.truncate_torn_tail(&contents)?;
-        eprintln!(
-            "sweep: dropped a torn {}-byte tail from {} (a unit interrupted mid-write; it will be rerun)",
-            contents.torn_bytes,
-            dir.join(JOURNAL_FILE).display()
-        );
+        progress.torn_tail_dropped(&dir.join(JOURNAL_FILE), contents.torn_bytes);
     }
 
     let mut done: HashMap<String, Vec<Row>> = HashMap::new();
     let selected_ids: std::collections::HashSet<&str> = selected.iter().map(|u| u.id()).collect();
     for record in contents.records {
         if !selected_ids.contains(record.unit.as_str()) {
-            bail!(
+            return Err(SweepError::Corrupt(format!(
                 "journal in {} holds unit {}, which is not part of this run",
                 dir.display(),
                 record.unit
-            );
+            )));
         }
         if done.insert(record.unit.clone(), record.rows).is_some() {
-            bail!(
+            return Err(SweepError::Corrupt(format!(
                 "journal in {} holds unit {} twice",
                 dir.display(),
                 record.unit
-            );
+            )));
         }
     }
     let skipped = done.len();
@@ -126,42 +144,41 @@ where
         .filter(|u| !done.contains_key(u.id()))
         .collect();
 
-    let label = match options.shard {
-        Some(s) => format!("sweep shard {s}"),
-        None => "sweep".to_string(),
-    };
-    let progress = Progress::new(label, selected.len(), skipped);
+    let total = selected.len();
+    progress.start(options.shard, total, skipped);
+    let finished_count = AtomicUsize::new(skipped);
     let finished = Mutex::new(Vec::<Record>::new());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()
-        .context("starting the worker threads")?;
+        .map_err(SweepError::Threads)?;
     let outcome = pool.install(|| {
-        pending
-            .par_iter()
-            .try_for_each(|unit| -> anyhow::Result<()> {
-                let rows = work(unit).with_context(|| format!("unit {}", unit.id()))?;
-                if let Some(row) = rows.iter().find(|r| r.len() != sweep.header.len()) {
-                    bail!(
-                        "unit {} returned a row with {} fields but the header has {} ({})",
-                        unit.id(),
-                        row.len(),
-                        sweep.header.len(),
-                        sweep.header.join(",")
-                    );
-                }
-                let record = Record {
+        pending.par_iter().try_for_each(|unit| -> Result<()> {
+            let rows = work(unit).map_err(|e| SweepError::UnitFailed {
+                unit: unit.id().to_string(),
+                source: e.into(),
+            })?;
+            if let Some(row) = rows.iter().find(|r| r.len() != sweep.header.len()) {
+                return Err(SweepError::RowWidth {
                     unit: unit.id().to_string(),
-                    rows,
-                };
-                journal.append(&record)?;
-                finished
-                    .lock()
-                    .expect("finished lock poisoned")
-                    .push(record);
-                progress.unit_finished();
-                Ok(())
-            })
+                    fields: row.len(),
+                    expected: sweep.header.len(),
+                    header: sweep.header.join(","),
+                });
+            }
+            let record = Record {
+                unit: unit.id().to_string(),
+                rows,
+            };
+            journal.append(&record)?;
+            finished
+                .lock()
+                .expect("finished lock poisoned")
+                .push(record);
+            let done = finished_count.fetch_add(1, Ordering::SeqCst) + 1;
+            progress.unit_finished(done, total);
+            Ok(())
+        })
     });
     progress.finish();
     outcome?;

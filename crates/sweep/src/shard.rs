@@ -4,11 +4,23 @@
 //! `k % N == i - 1`. Round-robin rather than contiguous blocks because grids are usually ordered by
 //! size, so contiguous blocks would give the last shard all the expensive units.
 
-use anyhow::{bail, Context};
+use crate::error::ShardError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+
+/// `return Err(ShardError(format!(...)))`.
+macro_rules! bail {
+    ($($message:tt)*) => {
+        return Err(ShardError(format!($($message)*)))
+    };
+}
+
+/// Prefixes `context` to an error's message, keeping one flat message.
+fn context<E: fmt::Display>(context: impl FnOnce() -> String) -> impl FnOnce(E) -> ShardError {
+    move |e| ShardError(format!("{}: {e}", context()))
+}
 
 /// Shard `index` of `count`, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +30,7 @@ pub struct Shard {
 }
 
 impl Shard {
-    pub fn new(index: usize, count: usize) -> anyhow::Result<Shard> {
+    pub fn new(index: usize, count: usize) -> Result<Shard, ShardError> {
         if count == 0 {
             bail!("shard count must be at least 1, got 0");
         }
@@ -41,31 +53,28 @@ impl fmt::Display for Shard {
 }
 
 impl FromStr for Shard {
-    type Err = anyhow::Error;
+    type Err = ShardError;
 
-    fn from_str(text: &str) -> anyhow::Result<Shard> {
-        let (i, n) = text
-            .split_once('/')
-            .with_context(|| format!("shard {text:?}: expected I/N, e.g. 2/8"))?;
-        let index = i
-            .trim()
-            .parse()
-            .with_context(|| format!("shard {text:?}: index {i:?} is not a number"))?;
-        let count = n
-            .trim()
-            .parse()
-            .with_context(|| format!("shard {text:?}: count {n:?} is not a number"))?;
-        // One flat message: clap shows only the outermost layer of an error chain.
-        Shard::new(index, count).map_err(|e| anyhow::anyhow!("shard {text:?}: {e}"))
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
+        let Some((i, n)) = text.split_once('/') else {
+            bail!("shard {text:?}: expected I/N, e.g. 2/8");
+        };
+        let index = i.trim().parse().map_err(context(|| {
+            format!("shard {text:?}: index {i:?} is not a number")
+        }))?;
+        let count = n.trim().parse().map_err(context(|| {
+            format!("shard {text:?}: count {n:?} is not a number")
+        }))?;
+        Shard::new(index, count).map_err(context(|| format!("shard {text:?}")))
     }
 }
 
-fn env_number(env: &HashMap<String, String>, name: &str) -> anyhow::Result<Option<usize>> {
+fn env_number(env: &HashMap<String, String>, name: &str) -> Result<Option<usize>, ShardError> {
     match env.get(name) {
         None => Ok(None),
-        Some(raw) => raw.trim().parse().map(Some).with_context(|| {
+        Some(raw) => raw.trim().parse().map(Some).map_err(context(|| {
             format!("environment variable {name}={raw:?} is not a non-negative integer")
-        }),
+        })),
     }
 }
 
@@ -81,7 +90,7 @@ pub fn resolve_shard(
     shard: Option<Shard>,
     shards: Option<usize>,
     env: &HashMap<String, String>,
-) -> anyhow::Result<Option<Shard>> {
+) -> Result<Option<Shard>, ShardError> {
     if shards == Some(0) {
         bail!("--shards must be at least 1");
     }
@@ -99,9 +108,9 @@ pub fn resolve_shard(
             bail!("JOB_COMPLETION_INDEX={index} is set but the number of shards is not: pass --shards N (the job's completions)");
         };
         return Shard::new(index + 1, count)
-            .with_context(|| {
+            .map_err(context(|| {
                 format!("JOB_COMPLETION_INDEX={index} (0-based) with --shards {count}")
-            })
+            }))
             .map(Some);
     }
     if let Some(n) = shards {
@@ -114,7 +123,7 @@ fn slurm_shard(
     id: usize,
     shards: Option<usize>,
     env: &HashMap<String, String>,
-) -> anyhow::Result<Shard> {
+) -> Result<Shard, ShardError> {
     let env_count = env_number(env, "SLURM_ARRAY_TASK_COUNT")?;
     let count = match (env_count, shards) {
         (Some(e), Some(s)) if e != s => {
@@ -146,9 +155,9 @@ fn slurm_shard(
     if id < min {
         bail!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}");
     }
-    Shard::new(id - min + 1, count).with_context(|| {
+    Shard::new(id - min + 1, count).map_err(context(|| {
         format!("SLURM_ARRAY_TASK_ID={id}, SLURM_ARRAY_TASK_MIN={min}, {count} tasks")
-    })
+    }))
 }
 
 /// The variables [`resolve_shard`] looks at, read from the real process environment.

@@ -4,7 +4,7 @@
 //! alone, so it is stable across runs, shards and thread counts. A [`Grid`] is the cartesian product
 //! of named axes, declared in code or in TOML.
 
-use anyhow::{bail, Context};
+use crate::error::GridError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -17,22 +17,26 @@ pub struct Unit {
 }
 
 /// Characters that would make an id ambiguous or unfit for one CSV field / one log line.
-fn check_part(kind: &str, text: &str) -> anyhow::Result<()> {
+fn check_part(kind: &'static str, text: &str) -> Result<(), GridError> {
     if text.is_empty() {
-        bail!("empty unit {kind}");
+        return Err(GridError::EmptyPart { kind });
     }
-    if let Some(c) = text
+    if let Some(found) = text
         .chars()
         .find(|c| matches!(c, '/' | '=' | ',' | '"') || c.is_control())
     {
-        bail!("unit {kind} {text:?} contains {c:?}; names and values may not contain '/', '=', ',', '\"' or control characters");
+        return Err(GridError::BadPart {
+            kind,
+            text: text.to_string(),
+            found,
+        });
     }
     Ok(())
 }
 
 impl Unit {
     /// A unit from `(name, value)` coordinates, in the order they appear in the id.
-    pub fn new<K, V>(coords: impl IntoIterator<Item = (K, V)>) -> anyhow::Result<Unit>
+    pub fn new<K, V>(coords: impl IntoIterator<Item = (K, V)>) -> Result<Unit, GridError>
     where
         K: Into<String>,
         V: Into<String>,
@@ -42,14 +46,16 @@ impl Unit {
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
         if coords.is_empty() {
-            bail!("a unit needs at least one coordinate");
+            return Err(GridError::NoCoordinates);
         }
         for (i, (name, value)) in coords.iter().enumerate() {
             check_part("coordinate name", name)?;
-            check_part("coordinate value", value)
-                .with_context(|| format!("coordinate {name:?}"))?;
+            check_part("coordinate value", value).map_err(|e| GridError::Coordinate {
+                name: name.clone(),
+                source: Box::new(e),
+            })?;
             if coords[..i].iter().any(|(earlier, _)| earlier == name) {
-                bail!("unit coordinate {name:?} appears twice");
+                return Err(GridError::DuplicateCoordinate { name: name.clone() });
             }
         }
         let id = coords
@@ -79,20 +85,23 @@ impl Unit {
     }
 
     /// Coordinate `name` parsed as `T`, with an error naming the unit, the coordinate and the value.
-    pub fn parse<T>(&self, name: &str) -> anyhow::Result<T>
+    pub fn parse<T>(&self, name: &str) -> Result<T, GridError>
     where
         T: FromStr,
         T::Err: fmt::Display,
     {
         let Some(raw) = self.get(name) else {
-            bail!("unit {} has no coordinate {name:?}", self.id);
+            return Err(GridError::MissingCoordinate {
+                unit: self.id.clone(),
+                name: name.to_string(),
+            });
         };
-        raw.parse::<T>().map_err(|e| {
-            anyhow::anyhow!(
-                "unit {}: coordinate {name}={raw:?} is not a valid {}: {e}",
-                self.id,
-                std::any::type_name::<T>()
-            )
+        raw.parse::<T>().map_err(|e| GridError::BadValue {
+            unit: self.id.clone(),
+            name: name.to_string(),
+            raw: raw.to_string(),
+            type_name: std::any::type_name::<T>(),
+            message: e.to_string(),
         })
     }
 }
@@ -195,30 +204,38 @@ impl Grid {
     }
 
     /// Parses a grid from TOML text; `source` names the file in errors.
-    pub fn from_toml_str(text: &str, source: &str) -> anyhow::Result<Grid> {
-        let grid: Grid =
-            toml::from_str(text).with_context(|| format!("{source}: not a valid grid"))?;
-        grid.units()
-            .with_context(|| format!("{source}: invalid grid"))?;
+    pub fn from_toml_str(text: &str, source: &str) -> Result<Grid, GridError> {
+        let grid: Grid = toml::from_str(text).map_err(|e| GridError::Toml {
+            file: source.to_string(),
+            source: e,
+        })?;
+        grid.units().map_err(|e| GridError::Invalid {
+            file: source.to_string(),
+            source: Box::new(e),
+        })?;
         Ok(grid)
     }
 
     /// All units in canonical order (row-major: last axis fastest).
-    pub fn units(&self) -> anyhow::Result<Vec<Unit>> {
+    pub fn units(&self) -> Result<Vec<Unit>, GridError> {
         if self.axis.is_empty() {
-            bail!("a grid needs at least one axis");
+            return Err(GridError::NoAxes);
         }
         for (i, axis) in self.axis.iter().enumerate() {
+            let name = || axis.name.clone();
             if axis.values.is_empty() {
-                bail!("axis {:?} has no values", axis.name);
+                return Err(GridError::EmptyAxis { name: name() });
             }
             if self.axis[..i].iter().any(|a| a.name == axis.name) {
-                bail!("axis {:?} is declared twice", axis.name);
+                return Err(GridError::DuplicateAxis { name: name() });
             }
             let texts: Vec<String> = axis.values.iter().map(|v| v.to_string()).collect();
             for (j, t) in texts.iter().enumerate() {
                 if texts[..j].contains(t) {
-                    bail!("axis {:?} lists value {t:?} twice", axis.name);
+                    return Err(GridError::DuplicateValue {
+                        name: name(),
+                        value: t.clone(),
+                    });
                 }
             }
         }
@@ -307,17 +324,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(dup.contains("\"n\"") && dup.contains("twice"), "{dup}");
-        let slash = Grid::new().axis("cond", ["a/b"]).units().unwrap_err();
-        assert!(format!("{slash:#}").contains("a/b"), "{slash:#}");
+        let slash = crate::error::chain(&Grid::new().axis("cond", ["a/b"]).units().unwrap_err());
+        assert!(
+            slash.contains("\"cond\"") && slash.contains("a/b"),
+            "{slash}"
+        );
         let empty = Grid::new()
             .axis("n", Vec::<u32>::new())
             .units()
             .unwrap_err()
             .to_string();
         assert!(empty.contains("no values"), "{empty}");
-        let unknown =
-            Grid::from_toml_str("[[axis]]\nname = \"n\"\nvalue = [1]\n", "g.toml").unwrap_err();
-        assert!(format!("{unknown:#}").contains("g.toml"), "{unknown:#}");
+        let unknown = crate::error::chain(
+            &Grid::from_toml_str("[[axis]]\nname = \"n\"\nvalue = [1]\n", "g.toml").unwrap_err(),
+        );
+        assert!(
+            unknown.contains("g.toml") && unknown.contains("value"),
+            "{unknown}"
+        );
     }
 
     #[test]

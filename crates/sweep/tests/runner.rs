@@ -1,10 +1,10 @@
 //! In-process tests of run, resume, shards and merge against an independently written table.
 
-use polarity_sweep::{merge, run, ConfigFormat, Grid, RunOptions, Shard, Sweep, Unit};
+use polarity_sweep::{merge, run, ConfigFormat, Grid, Progress, RunOptions, Shard, Sweep, Unit};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const HEADER: [&str; 4] = ["unit", "size", "trial", "value"];
 
@@ -68,6 +68,36 @@ fn options(out: &Path, threads: usize) -> RunOptions {
         resume: false,
         shard: None,
         threads: Some(threads),
+        progress: None,
+    }
+}
+
+/// A progress observer that writes down what it was told.
+#[derive(Default)]
+struct Recorder {
+    events: Mutex<Vec<String>>,
+}
+
+impl Progress for Recorder {
+    fn start(&self, shard: Option<Shard>, total: usize, done: usize) {
+        assert_eq!(shard, None);
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("start {total} {done}"));
+    }
+    fn unit_finished(&self, done: usize, total: usize) {
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("unit {done}/{total}"));
+    }
+    fn finish(&self) {
+        self.events.lock().unwrap().push("finish".to_string());
+    }
+    fn torn_tail_dropped(&self, journal: &Path, bytes: u64) {
+        assert!(journal.ends_with("journal"));
+        self.events.lock().unwrap().push(format!("torn {bytes}"));
     }
 }
 
@@ -152,16 +182,34 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
         calls.lock().unwrap().push(unit.id().to_string());
         rows(unit)
     };
+    let observer = Arc::new(Recorder::default());
     let resumed = run(
         &sweep,
         &RunOptions {
             resume: true,
+            progress: Some(observer.clone()),
             ..options(&out, 3)
         },
         counting,
     )
     .unwrap();
     assert_eq!((resumed.skipped, resumed.ran), (17, sweep.units.len() - 17));
+    // The observer saw the torn tail, the resumed start, every unit once (counting up to the
+    // total), and the end.
+    let total = sweep.units.len();
+    let mut seen = observer.events.lock().unwrap().clone();
+    assert_eq!(
+        seen[..2],
+        [
+            format!("torn {}", torn_frame.len() - 3),
+            format!("start {total} 17")
+        ]
+    );
+    assert_eq!(seen.last(), Some(&"finish".to_string()));
+    seen.retain(|e| e.starts_with("unit "));
+    seen.sort_by_key(|e| e[5..].split('/').next().unwrap().parse::<usize>().unwrap());
+    let expected: Vec<String> = (18..=total).map(|d| format!("unit {d}/{total}")).collect();
+    assert_eq!(seen, expected);
     let called: HashSet<String> = calls.into_inner().unwrap().into_iter().collect();
     assert_eq!(called.len(), sweep.units.len() - 17);
     assert!(
@@ -186,7 +234,7 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
             resume: true,
             ..options(&out, 2)
         },
-        |_| unreachable!(),
+        |_| -> anyhow::Result<Vec<Vec<String>>> { unreachable!() },
     )
     .unwrap();
     assert_eq!((again.ran, again.skipped), (0, sweep.units.len()));
@@ -239,7 +287,7 @@ fn used_directory_and_changed_config_are_refused() {
 fn wrong_row_width_names_the_unit() {
     let tmp = tempfile::tempdir().unwrap();
     let err = run(&sweep(), &options(tmp.path(), 1), |_| {
-        Ok(vec![vec!["x".to_string()]])
+        Ok::<_, polarity_sweep::BoxError>(vec![vec!["x".to_string()]])
     })
     .unwrap_err();
     let text = err.to_string();
@@ -302,7 +350,7 @@ fn shards_partition_the_grid_and_merge_to_the_unsharded_bytes() {
                 resume: true,
                 ..options(&merged, 1)
             },
-            |_| unreachable!(),
+            |_| -> anyhow::Result<Vec<Vec<String>>> { unreachable!() },
         )
         .unwrap();
         assert_eq!(again.ran, 0);

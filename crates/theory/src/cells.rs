@@ -17,6 +17,7 @@
 //! share answers ([`symmetry_images`]), so only one set per orbit is solved.
 
 use crate::classes::{presence_probability, symmetry_images, ClassSet, SignClass, NUM_CLASSES};
+use crate::error::TheoryError;
 use crate::exact::Prob;
 use crate::oracle::{Check, Oracle};
 use num_traits::Zero;
@@ -44,7 +45,7 @@ pub struct CellTable {
 
 impl CellTable {
     /// Computes the table (tens of LPs with hundreds of units each: seconds in a release build).
-    pub fn compute() -> anyhow::Result<Self> {
+    pub fn compute() -> Result<Self, TheoryError> {
         let inner = Oracle::new(Check::UncutCells);
         let outer = Oracle::new(Check::CellCorners);
         let mut by_size: Vec<ClassSet> = ClassSet::all().collect();
@@ -62,10 +63,11 @@ impl CellTable {
             let sat = if subset_works || inner.decide_saturated(set)?.representable {
                 true
             } else {
-                anyhow::ensure!(
-                    !outer.decide_saturated(set)?.representable,
-                    "whole cells: the bounds do not meet for {set} with saturated classes"
-                );
+                if outer.decide_saturated(set)?.representable {
+                    return Err(TheoryError::CellBoundsApart {
+                        set: set.to_string(),
+                    });
+                }
                 false
             };
             // One unit each: monotone, impossible if saturated fails, else searched (inner bound).
@@ -93,7 +95,7 @@ impl CellTable {
                     (true, false) => more_units(&inner, &outer, set),
                 }
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, TheoryError>>()?;
         Ok(CellTable { answers })
     }
 
@@ -171,11 +173,12 @@ fn counts_of(set: ClassSet, count: impl Fn(SignClass) -> usize) -> [usize; NUM_C
 /// A two-class set that works with saturated classes but not with one unit each: which classes'
 /// second unit is enough (inner bound), and which classes' single unit is useless even with the
 /// other class saturated (outer bound).
-fn more_units(inner: &Oracle, outer: &Oracle, set: ClassSet) -> anyhow::Result<CellAnswer> {
-    anyhow::ensure!(
-        set.len() == 2,
-        "whole cells: {set} needs more than one unit of some class; only two-class sets are handled"
-    );
+fn more_units(inner: &Oracle, outer: &Oracle, set: ClassSet) -> Result<CellAnswer, TheoryError> {
+    if set.len() != 2 {
+        return Err(TheoryError::CellSetTooLarge {
+            set: set.to_string(),
+        });
+    }
     let (mut sufficient, mut necessary) = (Vec::new(), Vec::new());
     for class in set.classes() {
         let twice = counts_of(set, |c| if c == class { 2 } else { 1 });

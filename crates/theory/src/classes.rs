@@ -5,7 +5,7 @@
 //! paper's model (every sign an independent fair coin) each unit's class is uniform over the 8,
 //! whatever the input dimension d.
 //!
-//! Labels follow project decision (a): same-sign quadrants are class 1, so a unit is
+//! Labels follow docs/decisions.md D-XOR-DATA-2: same-sign quadrants are class 1, so a unit is
 //! *XOR-compatible* iff sign(vj) = sign(w1j)·sign(w2j) (Lemma D.1's set B).
 
 use crate::exact::{pow, Prob};

@@ -4,6 +4,7 @@
 use crate::cells::CellTable;
 use crate::classes::lemma_d1_condition;
 use crate::counting::theorem_d1;
+use crate::error::TheoryError;
 use crate::exact::Prob;
 use crate::truth::PresenceTable;
 use num_bigint::BigInt;
@@ -73,7 +74,7 @@ impl XorCurves {
 
 /// Computes the three curves for n = 1..=max_units at input dimension `dims`; with `cells`, also
 /// the whole-cell truth (slower: tens of larger LPs).
-pub fn xor_curves(max_units: u32, dims: u32, cells: bool) -> anyhow::Result<XorCurves> {
+pub fn xor_curves(max_units: u32, dims: u32, cells: bool) -> Result<XorCurves, TheoryError> {
     let table = PresenceTable::centres()?;
     let cell_table = if cells {
         Some(CellTable::compute()?)
@@ -90,6 +91,6 @@ pub fn xor_curves(max_units: u32, dims: u32, cells: bool) -> anyhow::Result<XorC
                 truth_cells: cell_table.as_ref().map(|t| (t.lower(n), t.upper(n))),
             })
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, TheoryError>>()?;
     Ok(XorCurves { dims, rows })
 }

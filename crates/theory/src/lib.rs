@@ -9,13 +9,13 @@
 //! - optionally [`cells::CellTable`]: the same on the whole cells (exact lower = upper bounds).
 //!
 //! [`curves::xor_curves`] returns all three for n = 1..N (the data for Fig 4A's theory panel) and
-//! [`cli`] is the `polarity theory xor` command.
+//! [`report::render`] prints them; the `polarity theory xor` command (in the binary) does both.
 
 pub mod cells;
 pub mod classes;
-pub mod cli;
 pub mod counting;
 pub mod curves;
+mod error;
 pub mod exact;
 pub mod lp;
 pub mod net;
@@ -23,3 +23,5 @@ pub mod oracle;
 pub mod region;
 pub mod report;
 pub mod truth;
+
+pub use error::TheoryError;

@@ -15,6 +15,7 @@
 //! bias; then |logit − out_bias| ≤ 2R, so |out_bias| ≤ 2R whenever the margin is positive.
 
 use crate::classes::SignClass;
+use crate::error::TheoryError;
 use crate::exact::Prob;
 use crate::net::{Network, Unit};
 use crate::region::{LabelledPoint, Region};
@@ -152,7 +153,7 @@ pub struct MaxMargin {
 }
 
 /// Maximises the margin over networks with the given units (classes and activation patterns).
-pub fn max_margin(geometry: &Geometry, units: &[UnitSpec]) -> anyhow::Result<MaxMargin> {
+pub fn max_margin(geometry: &Geometry, units: &[UnitSpec]) -> Result<MaxMargin, TheoryError> {
     let radius = geometry.radius.to_f64().expect("finite radius");
     let coords: Vec<(f64, f64)> = geometry
         .points
@@ -234,9 +235,9 @@ pub fn max_margin(geometry: &Geometry, units: &[UnitSpec]) -> anyhow::Result<Max
     // t = 0 with all weights zero is always feasible, so the LP is feasible and bounded.
     let solution = lp
         .solve()
-        .map_err(|e| anyhow::anyhow!("margin LP failed: {e}"))?
+        .map_err(|e| TheoryError::Lp(e.to_string()))?
         .into_solution()
-        .map_err(|_| anyhow::anyhow!("margin LP was interrupted"))?;
+        .map_err(|_| TheoryError::LpInterrupted)?;
     let exact = |x: f64| Prob::from_float(x).expect("finite LP value");
     let network = Network {
         units: units

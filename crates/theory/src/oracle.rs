@@ -14,6 +14,7 @@
 //! input), see the crate README.
 
 use crate::classes::{ClassSet, SignClass, NUM_CLASSES};
+use crate::error::TheoryError;
 use crate::exact::Prob;
 use crate::lp::{max_margin, Geometry, UnitSpec};
 use crate::net::{Network, Unit};
@@ -81,7 +82,7 @@ impl Oracle {
     }
 
     /// Decides a fixed list of units (classes and activation patterns).
-    pub fn decide_units(&self, units: &[UnitSpec]) -> anyhow::Result<Verdict> {
+    pub fn decide_units(&self, units: &[UnitSpec]) -> Result<Verdict, TheoryError> {
         let optimum = max_margin(&self.geometry, units)?;
         if optimum.margin <= MARGIN_TOLERANCE {
             return Ok(Verdict {
@@ -100,12 +101,13 @@ impl Oracle {
             Check::Centres | Check::CellCorners => witness.margin_on_points(&self.geometry.points),
             Check::UncutCells => witness.margin_on_cells(&Region::Cells.cells()),
         };
-        anyhow::ensure!(
-            verified.is_positive(),
-            "LP margin {} for {:?} did not survive exact verification ({verified})",
-            optimum.margin,
-            units
-        );
+        if !verified.is_positive() {
+            return Err(TheoryError::Unverified {
+                margin: optimum.margin,
+                units: format!("{units:?}"),
+                verified: verified.to_string(),
+            });
+        }
         Ok(Verdict {
             representable: true,
             margin: optimum.margin,
@@ -115,7 +117,7 @@ impl Oracle {
 
     /// Decides the case where every class of `set` is saturated (has enough units for all its
     /// activation patterns): the most a network with exactly these classes can do.
-    pub fn decide_saturated(&self, set: ClassSet) -> anyhow::Result<Verdict> {
+    pub fn decide_saturated(&self, set: ClassSet) -> Result<Verdict, TheoryError> {
         let units: Vec<UnitSpec> = set
             .classes()
             .flat_map(|class| {
@@ -129,7 +131,7 @@ impl Oracle {
 
     /// Decides a network with `counts[c]` units of class c, by trying every choice of
     /// min(count, saturation) distinct patterns per class (exponential: meant for small counts).
-    pub fn decide_counts(&self, counts: &[usize; NUM_CLASSES]) -> anyhow::Result<Verdict> {
+    pub fn decide_counts(&self, counts: &[usize; NUM_CLASSES]) -> Result<Verdict, TheoryError> {
         let choices: Vec<Vec<Vec<u32>>> = SignClass::all()
             .map(|c| {
                 let patterns = &self.patterns[c.index()];

@@ -1,7 +1,8 @@
-//! The XOR geometry on the two relevant inputs, from the official data generator (spec §2.1):
-//! the low coordinate range is [−1, 0), the high one [0.05, 1.05), so the four cells are unit
-//! squares separated by a 0.05-wide gap; their centres are −1/2 and 11/20. Labels follow project
-//! decision (a): same-sign cells (both low or both high) are label 1, mixed cells label 0.
+//! The XOR geometry on the two relevant inputs, from the official data generator (docs/decisions.md
+//! D-XOR-DATA-1): the low coordinate range is [−1, 0), the high one [0.05, 1.05), so the four cells
+//! are unit squares separated by a 0.05-wide gap; their centres are −1/2 and 11/20. Labels follow
+//! docs/decisions.md D-XOR-DATA-2: same-sign cells (both low or both high) are label 1, mixed cells
+//! label 0.
 
 use crate::exact::Prob;
 use num_bigint::BigInt;

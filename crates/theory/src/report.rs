@@ -2,18 +2,50 @@
 //! decimal (floats appear only here).
 
 use crate::curves::{CurveRow, XorCurves};
+use crate::error::TheoryError;
 use crate::exact::{to_decimal, Prob};
 use serde_json::json;
+use std::fmt;
+use std::str::FromStr;
 
 /// Decimal places printed.
 pub const DECIMALS: usize = 6;
 
 /// Output format of the theory table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Csv,
     Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Text, Format::Csv, Format::Json];
+
+    /// The name on the command line: `text`, `csv` or `json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = TheoryError;
+    fn from_str(s: &str) -> Result<Format, TheoryError> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| TheoryError::UnknownFormat(s.to_string()))
+    }
 }
 
 fn fraction(p: &Prob) -> String {
@@ -137,4 +169,21 @@ pub fn to_json(curves: &XorCurves) -> serde_json::Value {
         "first_above_threshold": first_above,
         "rows": rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn format_names_round_trip_and_unknown_names_are_refused() {
+        for format in Format::ALL {
+            assert_eq!(format.name().parse::<Format>().unwrap(), format);
+        }
+        let err = "xml".parse::<Format>().unwrap_err().to_string();
+        assert!(
+            err.contains("'xml'") && err.contains("text, csv or json"),
+            "{err}"
+        );
+    }
 }

@@ -9,6 +9,7 @@
 //! probabilities.
 
 use crate::classes::{probability_of, ClassSet, NUM_CLASSES};
+use crate::error::TheoryError;
 use crate::exact::Prob;
 use crate::oracle::{Check, Oracle};
 
@@ -22,17 +23,17 @@ pub struct PresenceTable {
 impl PresenceTable {
     /// Computes the table for `check`, failing if one unit per class and saturated classes ever
     /// disagree (the answer would then depend on the counts, not only on presence).
-    pub fn compute(check: Check) -> anyhow::Result<Self> {
+    pub fn compute(check: Check) -> Result<Self, TheoryError> {
         let oracle = Oracle::new(check);
         let saturated = ClassSet::all()
             .map(|set| Ok(oracle.decide_saturated(set)?.representable))
-            .collect::<anyhow::Result<Vec<bool>>>()?;
+            .collect::<Result<Vec<bool>, TheoryError>>()?;
         let one_each = one_unit_each(&oracle, &saturated)?;
         if let Some(set) = ClassSet::all().find(|s| saturated[index(*s)] != one_each[index(*s)]) {
-            anyhow::bail!(
-                "{check:?}: the presence set {set} is representable with enough units of each \
-                 class but not with one unit each, so the answer depends on unit counts"
-            );
+            return Err(TheoryError::CountDependent {
+                check: format!("{check:?}"),
+                set: set.to_string(),
+            });
         }
         Ok(PresenceTable {
             check,
@@ -41,7 +42,7 @@ impl PresenceTable {
     }
 
     /// The table for the four cell centres.
-    pub fn centres() -> anyhow::Result<Self> {
+    pub fn centres() -> Result<Self, TheoryError> {
         Self::compute(Check::Centres)
     }
 
@@ -77,7 +78,7 @@ fn index(set: ClassSet) -> usize {
 /// The answer with exactly one unit of each present class, for all sets. Uses monotonicity to
 /// avoid most searches: a set is representable if one of its one-smaller subsets is, and not
 /// representable if it fails even when saturated; only the rest are searched.
-fn one_unit_each(oracle: &Oracle, saturated: &[bool]) -> anyhow::Result<Vec<bool>> {
+fn one_unit_each(oracle: &Oracle, saturated: &[bool]) -> Result<Vec<bool>, TheoryError> {
     let mut by_size: Vec<ClassSet> = ClassSet::all().collect();
     by_size.sort_by_key(|s| s.len());
     let mut table = vec![false; saturated.len()];

@@ -1,11 +1,11 @@
-//! The printed Theorem D.1 against the spec's table (paper-spec.md §4), computed independently
-//! there in Python with exact fractions.
+//! The printed Theorem D.1 against the reference table (docs/decisions.md D-THEORY-4), computed
+//! independently there in Python with exact fractions.
 
 use num_bigint::BigInt;
 use polarity_theory::counting::theorem_d1;
 use polarity_theory::exact::{rounded_units, Prob};
 
-/// (n, P(n) at d = 2, P(n) at d = 5), as printed in the spec, in millionths.
+/// (n, P(n) at d = 2, P(n) at d = 5), as printed in docs/decisions.md D-THEORY-4, in millionths.
 const SPEC: [(u32, u32, u32); 30] = [
     (1, 0, 0),
     (2, 0, 0),

@@ -1,5 +1,5 @@
 //! Quick engine timing without the CLI: `cargo run --release -p polarity-xor --example fig1_bench -- [trials] [threads]`.
-fn main() -> anyhow::Result<()> {
+fn main() -> Result<(), polarity_xor::XorError> {
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .map(|a| a.parse().unwrap())

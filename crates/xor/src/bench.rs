@@ -3,6 +3,7 @@
 
 use crate::condition::{Condition, Pairing};
 use crate::data::XorData;
+use crate::error::XorError;
 use crate::XorConfig;
 use std::time::Instant;
 
@@ -54,7 +55,7 @@ pub fn fig4_config(trials: usize) -> XorConfig {
     }
 }
 
-pub fn run(cfg: &XorConfig, threads: usize) -> anyhow::Result<BenchReport> {
+pub fn run(cfg: &XorConfig, threads: usize) -> Result<BenchReport, XorError> {
     let data: XorData = cfg.data()?;
     let start = Instant::now();
     let mut gflop = 0.0;

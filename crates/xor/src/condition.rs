@@ -1,5 +1,6 @@
 //! The XOR conditions and how each network's starting point is made.
 
+use crate::error::XorError;
 use polarity_core::{seed, InitAlignment, PolarityTemplate, ResetRule};
 use polarity_mlp::init::init_params;
 use polarity_mlp::{MlpParams, MlpTemplate, NetworkJob};
@@ -55,11 +56,16 @@ impl fmt::Display for Condition {
 }
 
 impl FromStr for Condition {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| {
-            format!("unknown condition '{s}' (expected frozen-sufficient, frozen-rand, fluid or fluid-sufficient)")
-        })
+    type Err = XorError;
+    fn from_str(s: &str) -> Result<Self, XorError> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| XorError::UnknownName {
+                what: "condition",
+                value: s.to_string(),
+                expected: "frozen-sufficient, frozen-rand, fluid or fluid-sufficient",
+            })
     }
 }
 
@@ -67,7 +73,7 @@ impl FromStr for Condition {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Pairing {
     /// One draw per trial: every condition starts from the same magnitudes; Fluid and Frozen
-    /// RAND start from identical weights (polarity's default, spec decision (d)).
+    /// RAND start from identical weights (polarity's default, docs/decisions.md D-XOR-COND-2).
     #[default]
     #[serde(rename = "identical")]
     Identical,
@@ -77,14 +83,16 @@ pub enum Pairing {
 }
 
 impl FromStr for Pairing {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = XorError;
+    fn from_str(s: &str) -> Result<Self, XorError> {
         match s {
             "identical" => Ok(Self::Identical),
             "independent" => Ok(Self::Independent),
-            _ => Err(format!(
-                "unknown pairing '{s}' (expected identical or independent)"
-            )),
+            _ => Err(XorError::UnknownName {
+                what: "pairing",
+                value: s.to_string(),
+                expected: "identical or independent",
+            }),
         }
     }
 }

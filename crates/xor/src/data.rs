@@ -1,12 +1,13 @@
-//! XOR-nD data exactly as the official generator draws it (`paper-spec.md` §2.1):
-//! four balanced quadrant cells on dims 1-2 (low coordinate in [-1, 0), high in [0.05, 1.05)),
-//! label 1 for the same-sign cells, dims 3.. i.i.d. N(1, 1).
+//! XOR-nD data exactly as the official generator draws it (docs/decisions.md D-XOR-DATA-1,
+//! D-XOR-DATA-2): four balanced quadrant cells on dims 1-2 (low coordinate in [-1, 0), high in
+//! [0.05, 1.05)), label 1 for the same-sign cells, dims 3.. i.i.d. N(1, 1).
 //!
 //! Nesting without depending on the list of sizes: sample k of cell q is drawn from its own
 //! generator `(data seed, q, k)`, and the training set of size n is samples 0..n/4 of every cell,
 //! interleaved. So every training set is a prefix of every larger one, and adding or removing a
-//! size from a grid never changes the data of the others.
+//! size from a grid never changes the data of the others (docs/decisions.md D-XOR-DATA-4).
 
+use crate::error::XorError;
 use polarity_core::seed;
 use polarity_mlp::Dataset;
 use rand::Rng;
@@ -59,9 +60,9 @@ pub struct XorData {
 }
 
 impl XorData {
-    pub fn new(experiment_seed: u64, dims: usize, val_size: usize) -> Result<Self, String> {
+    pub fn new(experiment_seed: u64, dims: usize, val_size: usize) -> Result<Self, XorError> {
         if dims < 2 {
-            return Err(format!("dims = {dims}: XOR needs at least 2 dimensions"));
+            return Err(XorError::DataDims(dims));
         }
         check_size("validation size", val_size)?;
         let base = seed::derive(experiment_seed, &[seed::label("xor-data")]);
@@ -73,17 +74,15 @@ impl XorData {
     }
 
     /// The nested training set of size `n` (a multiple of 4).
-    pub fn train(&self, n: usize) -> Result<Dataset, String> {
+    pub fn train(&self, n: usize) -> Result<Dataset, XorError> {
         check_size("training size", n)?;
         Ok(generate(self.train_seed, n, self.dims))
     }
 }
 
-fn check_size(what: &str, n: usize) -> Result<(), String> {
+fn check_size(what: &'static str, n: usize) -> Result<(), XorError> {
     if n == 0 || !n.is_multiple_of(4) {
-        return Err(format!(
-            "{what} {n}: must be a positive multiple of 4 so that the four XOR cells are balanced"
-        ));
+        return Err(XorError::SetSize { what, n });
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 
 use crate::condition::{make_job, Condition, NetCoords, Pairing, StartRules};
 use crate::data::{XorData, PAPER_TRAIN_SIZES, PAPER_VAL_SIZE};
-use anyhow::{bail, Context};
+use crate::error::XorError;
+use crate::record::XorRecord;
 use polarity_core::{seed, InitAlignment, ResetMethod, ResetRule};
 use polarity_mlp::batched::train_many;
 use polarity_mlp::TrainConfig;
@@ -83,33 +84,22 @@ impl XorUnit {
     }
 }
 
-/// Column names of the result table (one row per network per epoch).
-pub const COLUMNS: [&str; 14] = [
-    "n_train",
-    "hidden",
-    "reset",
-    "condition",
-    "trial",
-    "epoch",
-    "train_loss",
-    "train_acc",
-    "val_loss",
-    "val_acc",
-    "resets_hidden",
-    "resets_output",
-    "flips_hidden",
-    "flips_output",
-];
 
 impl XorConfig {
     /// Reads a TOML config; unknown fields are errors (naming the file).
-    pub fn from_toml_file(path: &std::path::Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading config '{}'", path.display()))?;
-        let cfg: Self = toml::from_str(&text)
-            .with_context(|| format!("parsing config '{}'", path.display()))?;
-        cfg.validate()
-            .with_context(|| format!("invalid config '{}'", path.display()))?;
+    pub fn from_toml_file(path: &std::path::Path) -> Result<Self, XorError> {
+        let text = std::fs::read_to_string(path).map_err(|source| XorError::ReadConfig {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let cfg: Self = toml::from_str(&text).map_err(|source| XorError::ParseConfig {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        cfg.validate().map_err(|e| XorError::InvalidConfig {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
         Ok(cfg)
     }
 
@@ -129,45 +119,44 @@ impl XorConfig {
         }
     }
 
-    pub fn validate(&self) -> anyhow::Result<()> {
-        fn no_dupes<T: PartialEq + std::fmt::Debug>(field: &str, v: &[T]) -> anyhow::Result<()> {
+    pub fn validate(&self) -> Result<(), XorError> {
+        fn no_dupes<T: PartialEq + std::fmt::Debug>(
+            field: &'static str,
+            v: &[T],
+        ) -> Result<(), XorError> {
             if v.is_empty() {
-                bail!("field '{field}' is empty");
+                return Err(XorError::EmptyField { field });
             }
             for (i, a) in v.iter().enumerate() {
                 if v[..i].contains(a) {
-                    bail!("field '{field}' lists {a:?} twice");
+                    let value = format!("{a:?}");
+                    return Err(XorError::Duplicate { field, value });
                 }
             }
             Ok(())
         }
         if self.dims < 2 {
-            bail!(
-                "field 'dims' = {}: XOR needs at least 2 input dimensions",
-                self.dims
-            );
+            return Err(XorError::Dims(self.dims));
         }
         no_dupes("hidden", &self.hidden)?;
         no_dupes("train_sizes", &self.train_sizes)?;
         no_dupes("conditions", &self.conditions)?;
         no_dupes("reset_methods", &self.reset_methods)?;
         if let Some(h) = self.hidden.iter().find(|&&h| h == 0) {
-            bail!("field 'hidden' contains {h}: hidden sizes must be at least 1");
+            return Err(XorError::ZeroHidden(*h));
         }
         for &n in self.train_sizes.iter().chain([&self.val_size]) {
             if n == 0 || !n.is_multiple_of(4) {
-                bail!("training/validation size {n}: must be a positive multiple of 4 (balanced XOR cells)");
+                return Err(XorError::ConfigSetSize(n));
             }
         }
         if self.trials == 0 {
-            bail!("field 'trials' must be at least 1");
+            return Err(XorError::Zero("trials"));
         }
         if self.epochs == 0 {
-            bail!("field 'epochs' must be at least 1");
+            return Err(XorError::Zero("epochs"));
         }
-        self.train_config(self.reset_methods[0])
-            .validate()
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.train_config(self.reset_methods[0]).validate()?;
         Ok(())
     }
 
@@ -211,7 +200,7 @@ impl XorConfig {
         unit: XorUnit,
         threads: usize,
         on_networks_done: &(dyn Fn(usize) + Sync),
-    ) -> anyhow::Result<Vec<Vec<String>>> {
+    ) -> Result<Vec<Vec<String>>, XorError> {
         let rules = self.start_rules(unit.reset);
         let mut coords = Vec::new();
         for &condition in &self.conditions {
@@ -228,7 +217,7 @@ impl XorConfig {
             .iter()
             .map(|&at| make_job(&rules, at))
             .collect::<Result<Vec<_>, _>>()?;
-        let train = data.train(unit.n_train).map_err(anyhow::Error::msg)?;
+        let train = data.train(unit.n_train)?;
         let shuffle_seed = seed::derive(self.seed, &[seed::label("shuffle"), unit.n_train as u64]);
         let trained = train_many(
             &jobs,
@@ -239,33 +228,37 @@ impl XorConfig {
             threads,
             on_networks_done,
         )
-        .with_context(|| format!("training unit {}", unit.id()))?;
+        .map_err(|source| XorError::Training {
+            unit: unit.id(),
+            source,
+        })?;
         let mut rows = Vec::with_capacity(trained.len() * self.epochs);
         for (at, net) in coords.iter().zip(&trained) {
             for (epoch, r) in net.records.iter().enumerate() {
-                rows.push(vec![
-                    at.n_train.to_string(),
-                    at.hidden.to_string(),
-                    unit.reset.to_string(),
-                    at.condition.to_string(),
-                    at.trial.to_string(),
-                    epoch.to_string(),
-                    r.train_loss.to_string(),
-                    r.train_acc.to_string(),
-                    r.val_loss.to_string(),
-                    r.val_acc.to_string(),
-                    r.resets[0].to_string(),
-                    r.resets[1].to_string(),
-                    r.flips[0].to_string(),
-                    r.flips[1].to_string(),
-                ]);
+                let record = XorRecord {
+                    n_train: at.n_train,
+                    hidden: at.hidden,
+                    reset: unit.reset,
+                    condition: at.condition,
+                    trial: at.trial,
+                    epoch,
+                    train_loss: r.train_loss,
+                    train_acc: r.train_acc,
+                    val_loss: r.val_loss,
+                    val_acc: r.val_acc,
+                    resets_hidden: r.resets[0],
+                    resets_output: r.resets[1],
+                    flips_hidden: r.flips[0],
+                    flips_output: r.flips[1],
+                };
+                rows.push(record.row());
             }
         }
         Ok(rows)
     }
 
-    pub fn data(&self) -> anyhow::Result<XorData> {
-        XorData::new(self.seed, self.dims, self.val_size).map_err(anyhow::Error::msg)
+    pub fn data(&self) -> Result<XorData, XorError> {
+        XorData::new(self.seed, self.dims, self.val_size)
     }
 }
 
@@ -281,7 +274,7 @@ impl XorConfig {
     }
 
     /// The sweep (config text, header, units) for the runner.
-    pub fn sweep(&self) -> anyhow::Result<polarity_sweep::Sweep> {
+    pub fn sweep(&self) -> Result<polarity_sweep::Sweep, XorError> {
         let units = self
             .units()
             .iter()
@@ -292,35 +285,32 @@ impl XorConfig {
                     ("reset", u.reset.to_string()),
                 ])
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        polarity_sweep::Sweep::new(
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(polarity_sweep::Sweep::new(
             self.to_toml(),
             polarity_sweep::ConfigFormat::Toml,
-            COLUMNS.iter().map(|c| c.to_string()).collect(),
+            XorRecord::header(),
             units,
-        )
+        )?)
     }
 
     /// Runs (a shard of) the grid through the sweep runner: resumable, shardable, atomic.
     pub fn run_sweep(
         &self,
         options: &polarity_sweep::RunOptions,
-    ) -> anyhow::Result<polarity_sweep::RunOutcome> {
+    ) -> Result<polarity_sweep::RunOutcome, XorError> {
         self.validate()?;
         let data = self.data()?;
         let sweep = self.sweep()?;
-        polarity_sweep::run(&sweep, options, |unit| {
+        let outcome = polarity_sweep::run(&sweep, options, |unit| -> Result<_, XorError> {
             let u = XorUnit {
                 n_train: unit.parse("n")?,
                 hidden: unit.parse("h")?,
-                reset: unit
-                    .get("reset")
-                    .unwrap_or_default()
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                reset: unit.get("reset").unwrap_or_default().parse()?,
             };
             // Units run in parallel on the runner's threads; each trains on one thread.
             self.run_unit(&data, u, 1, &|_| {})
-        })
+        })?;
+        Ok(outcome)
     }
 }

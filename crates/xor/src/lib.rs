@@ -8,7 +8,11 @@
 pub mod bench;
 pub mod condition;
 pub mod data;
+mod error;
 pub mod experiment;
+pub mod record;
 
 pub use condition::{Condition, Pairing};
+pub use error::XorError;
 pub use experiment::{XorConfig, XorUnit};
+pub use record::{XorCell, XorRecord};

@@ -1,4 +1,5 @@
-//! The XOR-nD generator against the official generator's distribution (spec 2.1).
+//! The XOR-nD generator against the official generator's distribution (docs/decisions.md
+//! D-XOR-DATA-1).
 
 use polarity_xor::data::{XorData, PAPER_TRAIN_SIZES};
 
@@ -100,7 +101,10 @@ fn training_sets_are_nested_and_independent_of_the_size_list() {
 #[test]
 fn bad_sizes_are_clear_errors() {
     let data = XorData::new(0, 5, 1000).unwrap();
-    let e = data.train(50).unwrap_err();
+    let e = data.train(50).unwrap_err().to_string();
     assert!(e.contains("50") && e.contains("multiple of 4"), "{e}");
-    assert!(XorData::new(0, 1, 1000).unwrap_err().contains("at least 2"));
+    assert!(XorData::new(0, 1, 1000)
+        .unwrap_err()
+        .to_string()
+        .contains("at least 2"));
 }

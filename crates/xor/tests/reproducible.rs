@@ -28,6 +28,7 @@ fn run(cfg: &XorConfig, threads: usize) -> Vec<u8> {
             resume: false,
             shard: None,
             threads: Some(threads),
+            progress: None,
         })
         .unwrap();
     std::fs::read(out.results_csv).unwrap()
@@ -77,15 +78,26 @@ fn engine_threads_do_not_change_results() {
     assert_eq!(a, b);
 }
 
+/// The error and its sources joined by ": ", as the binary prints them.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(e) = next {
+        text = format!("{text}: {e}");
+        next = e.source();
+    }
+    text
+}
+
 #[test]
 fn config_errors_name_the_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("grid.toml");
     std::fs::write(&p, "trials = 3\nhiden = [4]\n").unwrap();
-    let e = format!("{:#}", XorConfig::from_toml_file(&p).unwrap_err());
+    let e = chain(&XorConfig::from_toml_file(&p).unwrap_err());
     assert!(e.contains("grid.toml") && e.contains("hiden"), "{e}");
     std::fs::write(&p, "train_sizes = [8, 50]\n").unwrap();
-    let e = format!("{:#}", XorConfig::from_toml_file(&p).unwrap_err());
+    let e = chain(&XorConfig::from_toml_file(&p).unwrap_err());
     assert!(e.contains("50") && e.contains("multiple of 4"), "{e}");
     // A saved config reads back identically.
     let cfg = small();

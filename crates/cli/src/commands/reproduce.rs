@@ -49,7 +49,29 @@ pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
         threads: a.threads,
         seed: a.seed,
     }
-    .run()?;
+    .run(&TerminalObserver::default())?;
     eprintln!("report: {} (and report.html beside it)", report.display());
     Ok(())
+}
+
+/// Prints a reproduction's steps and draws its sweeps' progress (the library prints nothing).
+pub struct TerminalObserver {
+    sweep: std::sync::Arc<dyn polarity_sweep::Progress>,
+}
+
+impl Default for TerminalObserver {
+    fn default() -> Self {
+        Self {
+            sweep: crate::progress::terminal(),
+        }
+    }
+}
+
+impl polarity_reproduce::Observer for TerminalObserver {
+    fn stage(&self, text: &str) {
+        eprintln!("== {text}");
+    }
+    fn sweep(&self) -> Option<std::sync::Arc<dyn polarity_sweep::Progress>> {
+        Some(self.sweep.clone())
+    }
 }

@@ -1,11 +1,13 @@
 //! `polarity reproduce transfer` and `polarity reproduce images`: clap arguments and `run`
 //! functions the `polarity` binary wires in.
 
-use polarity_reproduce::images::study::Device;
+use super::data::{dataset_parser, DataLocationArgs};
+use crate::backend::{run_on, DeviceKind, OnBackend};
+use burn::tensor::backend::AutodiffBackend;
+use polarity_images::Dataset;
 use polarity_reproduce::transfer::{Arch, Directions, TransferStudy};
 use polarity_reproduce::{images, transfer};
 use clap::Args;
-use polarity_images::cli::DataLocationArgs;
 use polarity_images::DatasetKind;
 use polarity_sweep::{process_env, resolve_shard, Shard};
 use std::path::PathBuf;
@@ -45,7 +47,7 @@ pub struct TransferArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ImagesArgs {
     /// Dataset.
-    #[arg(long, value_enum, default_value = "fashion-mnist")]
+    #[arg(long, value_parser = dataset_parser(), default_value = "fashion-mnist")]
     pub dataset: DatasetKind,
     /// ImageNet AlexNet weights (bvlc_alexnet.npy) for the IN conditions; without it they are skipped.
     #[arg(long, value_name = "FILE")]
@@ -79,7 +81,7 @@ pub struct CommonArgs {
     pub seed: u64,
     /// Device: flex (CPU) or cuda (NVIDIA GPU; binary built with --features cuda).
     #[arg(long, value_enum, default_value = "flex")]
-    pub device: Device,
+    pub device: DeviceKind,
     /// Continue an interrupted run in --out (finished units and the source network are kept).
     #[arg(long)]
     pub resume: bool,
@@ -93,7 +95,7 @@ pub struct CommonArgs {
 
 impl CommonArgs {
     fn shard(&self) -> anyhow::Result<Option<Shard>> {
-        resolve_shard(self.shard, self.shards, &process_env())
+        Ok(resolve_shard(self.shard, self.shards, &process_env())?)
     }
 }
 
@@ -154,7 +156,6 @@ impl TransferArgs {
             arch: self.arch,
             directions: self.direction,
             seed: self.common.seed,
-            device: self.common.device,
             resume: self.common.resume,
             shard: self.common.shard()?,
             command: command_line(),
@@ -162,11 +163,37 @@ impl TransferArgs {
     }
 }
 
+/// A study run on the backend `--device` picks.
+struct Run<'a, S> {
+    study: &'a S,
+    data: &'a Dataset,
+}
+
+impl OnBackend for Run<'_, TransferStudy> {
+    type Output = PathBuf;
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> anyhow::Result<PathBuf> {
+        self.study.run::<B>(self.data, device)
+    }
+}
+
+impl OnBackend for Run<'_, images::ImagesStudy> {
+    type Output = PathBuf;
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> anyhow::Result<PathBuf> {
+        self.study.run::<B>(self.data, device)
+    }
+}
+
 /// `polarity reproduce transfer`.
 pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
     let study = args.study()?;
     let data = args.common.location.load(DatasetKind::FashionMnist)?;
-    let report = study.run(&data)?;
+    let report = run_on(
+        args.common.device,
+        Run {
+            study: &study,
+            data: &data,
+        },
+    )?;
     eprintln!("report: {} (and report.html beside it)", report.display());
     Ok(())
 }
@@ -189,13 +216,18 @@ pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
         scale,
         weights: args.weights.clone(),
         seed: args.common.seed,
-        device: args.common.device,
         resume: args.common.resume,
         shard: args.common.shard()?,
         command: command_line(),
     };
     let data = args.common.location.load(args.dataset)?;
-    let report = study.run(&data)?;
+    let report = run_on(
+        args.common.device,
+        Run {
+            study: &study,
+            data: &data,
+        },
+    )?;
     eprintln!("report: {} (and report.html beside it)", report.display());
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `polarity xor train`: a grid given by flags or a TOML file, through the sweep runner.
 
+use crate::sweep_args::SweepArgs;
 use clap::{Args, Subcommand};
 use polarity_core::{InitAlignment, ResetMethod};
-use polarity_sweep::cli::SweepArgs;
 use polarity_xor::{Condition, Pairing, XorConfig};
 use std::path::PathBuf;
 

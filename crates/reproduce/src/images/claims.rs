@@ -1,5 +1,5 @@
-//! The paper's image claims (spec §6) measured on our runs, with a verdict each. The same claims
-//! serve the transfer study, with the source network in ImageNet's place.
+//! The paper's image claims (docs/decisions.md D-CLAIM-2) measured on our runs, with a verdict
+//! each. The same claims serve the transfer study, with the source network in ImageNet's place.
 //!
 //! A claim compares two conditions over the training sizes with a lower-is-better metric
 //! (error at convergence, or epochs to a threshold). Per size: medians and the two-sided
@@ -8,103 +8,14 @@
 use crate::images::design::{
     Source, FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND,
 };
-use crate::images::measure::{fmt_p, holm, Metric};
+use crate::images::measure::Metric;
 use crate::images::runs::Runs;
+use polarity_analysis::claims::rules::judge;
 use polarity_analysis::stats;
-use polarity_burn::conditions::Condition;
+use polarity_images::conditions::Condition;
 
+pub use polarity_analysis::claims::rules::{Assertion, SizeOutcome};
 pub use polarity_analysis::claims::{Claim, Verdict};
-
-/// What a claim asserts about condition A against condition B (lower values are better).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Assertion {
-    /// A is better: lower median at every size, significantly at one size at least, and
-    /// significantly worse at none.
-    Better,
-    /// A is as good or better: significantly worse at no size.
-    NotWorse,
-}
-
-/// One size of a two-condition comparison.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SizeOutcome {
-    pub n: usize,
-    pub median_a: f64,
-    pub median_b: f64,
-    /// Two-sided Mann-Whitney U, unadjusted; NaN when not computable.
-    pub p: f64,
-}
-
-/// The verdict of `assertion` over the sizes, a text of what was measured and of the test.
-pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> (Verdict, String, String) {
-    let adjusted = holm(&outcomes.iter().map(|o| o.p).collect::<Vec<_>>());
-    let defined: Vec<(&SizeOutcome, f64)> = outcomes
-        .iter()
-        .zip(adjusted.iter().copied())
-        .filter(|(o, _)| o.median_a.is_finite() && o.median_b.is_finite())
-        .collect();
-    let lower = defined
-        .iter()
-        .filter(|(o, _)| o.median_a < o.median_b)
-        .count();
-    let higher = defined
-        .iter()
-        .filter(|(o, _)| o.median_a > o.median_b)
-        .count();
-    let sig_better: Vec<usize> = defined
-        .iter()
-        .filter(|(o, p)| *p < 0.05 && o.median_a < o.median_b)
-        .map(|(o, _)| o.n)
-        .collect();
-    let sig_worse: Vec<usize> = defined
-        .iter()
-        .filter(|(o, p)| *p < 0.05 && o.median_a > o.median_b)
-        .map(|(o, _)| o.n)
-        .collect();
-    let list = |v: &[usize]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let measured = format!(
-        "A lower at {lower}/{} sizes (higher at {higher}); significantly better at n = {}; significantly worse at n = {}",
-        defined.len(),
-        list(&sig_better),
-        list(&sig_worse)
-    );
-    let verdict = if defined.is_empty() {
-        Verdict::Inconclusive
-    } else if !sig_worse.is_empty() {
-        Verdict::DoesNotHold
-    } else {
-        match assertion {
-            Assertion::NotWorse => Verdict::Holds,
-            Assertion::Better if lower == defined.len() && !sig_better.is_empty() => Verdict::Holds,
-            Assertion::Better if 2 * higher > defined.len() => Verdict::DoesNotHold,
-            Assertion::Better => Verdict::Inconclusive,
-        }
-    };
-    let rule = match assertion {
-        Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none; does not hold if A's median is higher at most sizes",
-        Assertion::NotWorse => "holds if A is significantly worse at no size",
-    };
-    let test = format!(
-        "Mann-Whitney U two-sided per size, Holm over {} sizes, alpha 0.05 (adjusted p: {}); {rule}",
-        outcomes.len(),
-        outcomes
-            .iter()
-            .zip(&adjusted)
-            .map(|(o, p)| format!("{}: {}", o.n, fmt_p(*p)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    (verdict, measured, test)
-}
 
 /// Per-size outcomes of condition `a` against `b` on `task`.
 pub fn outcomes(
@@ -118,13 +29,7 @@ pub fn outcomes(
         .into_iter()
         .filter_map(|n| {
             let (ra, rb) = (runs.get(task, n, a)?, runs.get(task, n, b)?);
-            let (va, vb) = (metric.values(ra), metric.values(rb));
-            Some(SizeOutcome {
-                n,
-                median_a: stats::median(&va).unwrap_or(f64::NAN),
-                median_b: stats::median(&vb).unwrap_or(f64::NAN),
-                p: stats::mann_whitney_u(&va, &vb).map_or(f64::NAN, |t| t.p_value),
-            })
+            Some(SizeOutcome::of(n, &metric.values(ra), &metric.values(rb)))
         })
         .collect()
 }
@@ -138,7 +43,8 @@ struct Spec {
     paper: &'static str,
 }
 
-/// The comparison claims of spec §6 (images) for `task`; `threshold` is the time threshold.
+/// The comparison claims of docs/decisions.md D-CLAIM-2 (images) for `task`; `threshold` is the
+/// time threshold.
 pub fn comparison_claims(runs: &Runs, task: &str, source: Source, threshold: f64) -> Vec<Claim> {
     let time = Metric::EpochsTo(threshold);
     let specs = [
@@ -159,41 +65,19 @@ pub fn comparison_claims(runs: &Runs, task: &str, source: Source, threshold: f64
     ];
     let mut claims = Vec::new();
     for s in specs {
-        let metric_name = match s.metric {
-            Metric::Error => "error at convergence".to_string(),
-            Metric::EpochsTo(t) => format!("epochs to {:.0} %", 100.0 * t),
-        };
-        let verb = match s.assertion {
-            Assertion::Better => "is better than",
-            Assertion::NotWorse => "is as good as or better than",
-        };
         let statement = format!(
-            "{} (A) {verb} {} (B) in {metric_name}",
+            "{} (A) {} {} (B) in {}",
             source.label(s.a),
-            source.label(s.b)
+            s.assertion.verb(),
+            source.label(s.b),
+            s.metric.short_name()
         );
         let o = outcomes(runs, task, s.a, s.b, s.metric);
-        let claim = if o.is_empty() {
-            Claim {
-                id: s.id.into(),
-                statement,
-                paper: s.paper.into(),
-                measured: "not measured: a condition is not in this run".into(),
-                verdict: Verdict::Inconclusive,
-                test: "-".into(),
-            }
+        claims.push(if o.is_empty() {
+            Claim::not_measured(s.id, &statement, s.paper, "a condition is not in this run")
         } else {
-            let (verdict, measured, test) = judge(&o, s.assertion);
-            Claim {
-                id: s.id.into(),
-                statement,
-                paper: s.paper.into(),
-                measured,
-                verdict,
-                test,
-            }
-        };
-        claims.push(claim);
+            Claim::judged(s.id, statement, s.paper, judge(&o, s.assertion))
+        });
     }
     claims.push(variance_claim(runs, task, source));
     claims
@@ -241,7 +125,8 @@ fn variance_claim(runs: &Runs, task: &str, source: Source) -> Claim {
     }
 }
 
-/// The notebook's Fashion-MNIST medians (spec §6), error at convergence (%), by condition and size.
+/// The notebook's Fashion-MNIST medians (docs/decisions.md D-CLAIM-2), error at convergence (%), by
+/// condition and size.
 pub const NOTEBOOK_SIZES: [usize; 10] = [100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000];
 pub const NOTEBOOK_ERROR: [(Condition, [f64; 10]); 6] = [
     (
@@ -324,7 +209,7 @@ pub fn notebook_claim(cells: &[NotebookCell], same_network: bool) -> Claim {
     Claim {
         id: "N1".into(),
         statement: "The official notebook's Fashion-MNIST error medians are reproduced".into(),
-        paper: "spec §6 table (20 trials, full AlexNet, 100 epochs)".into(),
+        paper: "the official notebook's table, docs/decisions.md D-CLAIM-2 (20 trials, full AlexNet, 100 epochs)".into(),
         measured: format!(
             "notebook median inside our 25-75 % range in {inside}/{} covered cells{}",
             cells.len(),
@@ -342,82 +227,6 @@ pub fn notebook_claim(cells: &[NotebookCell], same_network: bool) -> Claim {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn o(n: usize, a: f64, b: f64, p: f64) -> SizeOutcome {
-        SizeOutcome {
-            n,
-            median_a: a,
-            median_b: b,
-            p,
-        }
-    }
-
-    #[test]
-    fn better_needs_every_size_lower_and_one_significant() {
-        // Holm over 3: 0.001*3 = 0.003 significant, 0.2*2, 0.5 not.
-        let (v, m, _) = judge(
-            &[
-                o(10, 1.0, 2.0, 0.001),
-                o(20, 1.0, 1.5, 0.2),
-                o(30, 0.9, 1.0, 0.5),
-            ],
-            Assertion::Better,
-        );
-        assert_eq!(v, Verdict::Holds, "{m}");
-        assert!(
-            m.contains("lower at 3/3") && m.contains("better at n = 10"),
-            "{m}"
-        );
-        // One size higher (not significantly): inconclusive.
-        let (v, _, _) = judge(
-            &[
-                o(10, 1.0, 2.0, 0.001),
-                o(20, 1.6, 1.5, 0.2),
-                o(30, 0.9, 1.0, 0.5),
-            ],
-            Assertion::Better,
-        );
-        assert_eq!(v, Verdict::Inconclusive);
-        // Ties at most sizes are not evidence against A: inconclusive.
-        let (v, _, _) = judge(
-            &[
-                o(10, 1.0, 1.0, 1.0),
-                o(20, 1.0, 1.0, 1.0),
-                o(30, 0.9, 1.0, 0.5),
-            ],
-            Assertion::Better,
-        );
-        assert_eq!(v, Verdict::Inconclusive);
-        // Nothing significant, A higher at 2 of 3 sizes: does not hold.
-        let (v, _, _) = judge(
-            &[
-                o(10, 3.0, 2.0, 0.3),
-                o(20, 1.6, 1.5, 0.2),
-                o(30, 0.9, 1.0, 0.5),
-            ],
-            Assertion::Better,
-        );
-        assert_eq!(v, Verdict::DoesNotHold);
-    }
-
-    #[test]
-    fn significantly_worse_anywhere_refutes_both_assertions() {
-        let outcomes = [o(10, 3.0, 2.0, 0.0001), o(20, 1.0, 1.5, 0.3)];
-        assert_eq!(
-            judge(&outcomes, Assertion::NotWorse).0,
-            Verdict::DoesNotHold
-        );
-        assert_eq!(judge(&outcomes, Assertion::Better).0, Verdict::DoesNotHold);
-        // The same difference is not significant once Holm multiplies by 2 and p is 0.03.
-        let outcomes = [o(10, 3.0, 2.0, 0.03), o(20, 1.0, 1.5, 0.3)];
-        assert_eq!(judge(&outcomes, Assertion::NotWorse).0, Verdict::Holds);
-    }
-
-    #[test]
-    fn undefined_medians_are_inconclusive() {
-        let (v, _, _) = judge(&[o(10, f64::NAN, 2.0, f64::NAN)], Assertion::NotWorse);
-        assert_eq!(v, Verdict::Inconclusive);
-    }
 
     #[test]
     fn notebook_claim_counts_cells_inside_the_iqr() {

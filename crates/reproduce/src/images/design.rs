@@ -2,7 +2,7 @@
 //! the polarity source) and for the transfer study (a source network trained here).
 
 use polarity_analysis::figures::Rgb;
-use polarity_burn::conditions::{Condition, PolaritySource};
+use polarity_images::conditions::{Condition, PolaritySource};
 
 /// Where transferred polarity and weights come from; only changes the names shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use polarity_analysis::figures::{
     Figure, HistogramPanel, HistogramSeries, LegendCorner, LinePanel, Marker, Panel, Rgb, Series,
 };
 use polarity_analysis::stats;
-use polarity_burn::conditions::Condition;
+use polarity_images::conditions::Condition;
 
 /// What the figures of one task show.
 pub struct View<'a> {

@@ -1,7 +1,8 @@
-//! `polarity reproduce images`: the paper's image grid (spec §5; Fig 2, 3, Supp B.2-B.6) through
-//! the sweep runner, with a report and the claims of spec §6. The IN conditions need ImageNet
-//! AlexNet weights (`--weights bvlc_alexnet.npy`); without them only the RAND conditions run and
-//! the report says why.
+//! `polarity reproduce images`: the paper's image grid (docs/decisions.md D-IMG-1 to D-IMG-10;
+//! Fig 2, 3, Supp B.2-B.6) through the sweep runner, with a report and the claims of
+//! docs/decisions.md D-CLAIM-2. The IN conditions need ImageNet AlexNet weights
+//! (`--weights bvlc_alexnet.npy`); without them only the RAND conditions run and the report says
+//! why.
 
 
 pub mod claims;
@@ -18,14 +19,13 @@ use crate::images::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
 use crate::images::figures::View;
 use crate::images::measure::cell_text;
 use crate::images::runs::Runs;
-use crate::images::sections;
-use crate::images::study::{self, Device, StudyPlan, SweepPlace, Task};
+use study::{StudyPlan, SweepPlace, Task};
 use anyhow::Context;
+use burn::tensor::backend::AutodiffBackend;
 use polarity_analysis::report::Report;
-use polarity_burn::conditions::{Condition, PolaritySource};
-use polarity_burn::run::{NetworkConfig, NetworkKind};
-use polarity_burn::train::TrainOptions;
-use polarity_burn::weights::GroupedLayers;
+use polarity_image_train::TrainOptions;
+use polarity_images::conditions::{Condition, PolaritySource};
+use polarity_models::{GroupedLayers, NetworkConfig, NetworkKind};
 use polarity_images::{Dataset, DatasetKind, Preprocess, ValidationSplit};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
@@ -109,7 +109,6 @@ pub struct ImagesStudy {
     pub scale: Scale,
     pub weights: Option<PathBuf>,
     pub seed: u64,
-    pub device: Device,
     pub resume: bool,
     pub shard: Option<polarity_sweep::Shard>,
     pub command: String,
@@ -124,7 +123,12 @@ pub fn main_threshold(kind: DatasetKind) -> f64 {
 }
 
 impl ImagesStudy {
-    pub fn run(&self, data: &Dataset) -> anyhow::Result<PathBuf> {
+    /// Runs the study on `data` on backend `B` and writes the report; returns its path.
+    pub fn run<B: AutodiffBackend>(
+        &self,
+        data: &Dataset,
+        device: &B::Device,
+    ) -> anyhow::Result<PathBuf> {
         anyhow::ensure!(
             data.kind == self.dataset,
             "--dataset {} but the data given is {}",
@@ -153,9 +157,7 @@ impl ImagesStudy {
                 )
             }
         };
-        if let NetworkConfig::PaperAlexnet(c) = &mut network {
-            c.num_classes = 10;
-        }
+        network.set_num_classes(10);
         let conditions: Vec<Condition> = Condition::ALL
             .into_iter()
             .filter(|c| pretrained.is_some() || c.source == PolaritySource::Rand)
@@ -202,8 +204,8 @@ impl ImagesStudy {
                 resume: self.resume,
                 shard: self.shard,
                 threads: None,
+                progress: None,
             },
-            device: self.device,
         };
         eprintln!(
             "== {}: {} networks ({} sizes x {} trials x {} conditions)",
@@ -215,7 +217,7 @@ impl ImagesStudy {
         );
         let started = Instant::now();
         let tasks = [task];
-        let (outcome, sweep) = study::run_study(&plan, &tasks, &config, &place)?;
+        let (outcome, sweep) = study::run_study::<B>(&plan, &tasks, &config, &place, device)?;
         let seconds = started.elapsed().as_secs_f64();
         if self.shard.is_some() {
             eprintln!("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
@@ -311,7 +313,7 @@ impl ImagesStudy {
         }
         report.heading(2, "Claims")?;
         report.table(
-            "Claims of spec §6",
+            "Claims (docs/decisions.md D-CLAIM-2)",
             sections::claim_header(),
             sections::claim_rows(&claims),
         )?;

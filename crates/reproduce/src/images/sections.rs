@@ -5,11 +5,11 @@ use crate::images::claims::Claim;
 use crate::images::design::shares_init;
 use crate::images::figures::{self, View};
 use crate::images::measure::{cell_text, compare, fmt_delta, fmt_p, p_reach, Metric};
-use anyhow::Context;
+use crate::{Context, Result};
 use polarity_analysis::figures::{write_figure, Figure, Rgb};
 use polarity_analysis::report::Report;
 use polarity_analysis::stats;
-use polarity_burn::conditions::Condition;
+use polarity_images::conditions::Condition;
 use std::path::Path;
 
 /// The notebook's threshold list (Supp B.2/B.4).
@@ -22,7 +22,7 @@ pub fn add_figure(
     figure: &Figure,
     stem: &str,
     alt: &str,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     write_figure(figure, &out.join("figures").join(stem))
         .with_context(|| format!("drawing {stem}"))?;
     report.image(format!("figures/{stem}.png"), alt);
@@ -40,7 +40,7 @@ pub fn fig2(
     v: &View,
     threshold: f64,
     tag: &str,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     report.heading(
         3,
         "Fig 2: error, probability and time against training size",
@@ -82,7 +82,7 @@ pub fn fig3(
     v: &View,
     threshold: f64,
     tag: &str,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let base = v.source.label(v.baseline);
     report.heading(3, format!("Fig 3: differences to {base}"))?;
     report.paragraph(format!(
@@ -149,7 +149,7 @@ pub fn fig3(
 
 /// Supp B.2/B.4: median epochs to each threshold of the notebook's list and the share of
 /// trials reaching it.
-pub fn thresholds(report: &mut Report, v: &View) -> anyhow::Result<()> {
+pub fn thresholds(report: &mut Report, v: &View) -> Result<()> {
     report.heading(3, "Supp B.2 / B.4: epochs to each threshold")?;
     report.paragraph("Median first epoch (0-based) with validation accuracy >= t over the trials that reach it, \
         and how many trials reached it (`k/N`); `-` where none did.");
@@ -186,7 +186,7 @@ pub fn flips_and_magnitudes(
     magnitudes: &[(String, Rgb, Vec<f64>)],
     zeros: &[(String, usize)],
     tag: &str,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     report.heading(3, "Supp B.5: sign flips of Fluid RAND-Polarity")?;
     match figures::flips(v, kernel_sizes, 50) {
         Some(f) => add_figure(report, out, &f, &format!("suppB5-{tag}"), "Supp B.5")?,
@@ -216,7 +216,7 @@ pub fn claim_header() -> Vec<String> {
     [
         "id",
         "claim",
-        "paper (spec §6)",
+        "paper (docs/decisions.md D-CLAIM-2)",
         "measured",
         "verdict",
         "test",
@@ -242,7 +242,7 @@ pub fn claim_rows(claims: &[Claim]) -> Vec<Vec<String>> {
 }
 
 /// `claims.csv`: one row per claim (task first).
-pub fn write_claims_csv(path: &Path, claims: &[(String, Claim)]) -> anyhow::Result<()> {
+pub fn write_claims_csv(path: &Path, claims: &[(String, Claim)]) -> Result<()> {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut text = String::from("task,id,claim,paper,measured,verdict,test\n");
     for (task, c) in claims {

@@ -3,18 +3,10 @@
 //! polarity (or values) the target-task conditions take.
 
 use anyhow::Context;
-use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;
-use burn::tensor::{ElementConversion, Int, Tensor, TensorData};
-use polarity_burn::models::{
-    ImageClassifier, PaperAlexNet, SmallCnn, TorchAlexNet, TrainableClassifier,
-};
-use polarity_burn::paths::{param_values, set_param_values, NamedTensors, Selection};
-use polarity_burn::run::NetworkConfig;
-use polarity_burn::train::{epoch_order, evaluate, ImageBatches, TrainOptions};
-use polarity_burn::weights::PretrainedWeights;
-use polarity_burn::KerasAdam;
+use polarity_core::NamedTensors;
+use polarity_image_train::{train_weights, ImageBatches, TrainOptions};
+use polarity_models::{NetworkConfig, PretrainedWeights};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -27,69 +19,10 @@ pub struct SourceEpoch {
     pub val_acc: f32,
 }
 
-/// Trains `model` (holding its initial weights) fluid with Keras Adam; returns every parameter's
-/// final values and the per-epoch validation record.
-pub fn train_model<B, M>(
-    mut model: M,
-    train: &dyn ImageBatches,
-    val: &dyn ImageBatches,
-    opts: &TrainOptions,
-    device: &B::Device,
-) -> anyhow::Result<(NamedTensors, Vec<SourceEpoch>)>
-where
-    B: AutodiffBackend,
-    M: TrainableClassifier<B>,
-    M::InnerModule: ImageClassifier<B::InnerBackend>,
-{
-    anyhow::ensure!(
-        !train.is_empty() && opts.batch_size > 0,
-        "the source task has no training images"
-    );
-    B::seed(device, opts.backend_seed);
-    let adam = KerasAdam {
-        beta_1: opts.adam.beta_1,
-        beta_2: opts.adam.beta_2,
-        epsilon: opts.adam.epsilon,
-    };
-    let mut optim = adam.init::<B, M>();
-    let loss_fn = CrossEntropyLossConfig::new().init(device);
-    let mut history = Vec::new();
-    for epoch in 0..opts.epochs {
-        for batch in epoch_order(train.len(), opts.shuffle_seed, epoch).chunks(opts.batch_size) {
-            let (x, shape, y) = train.batch(batch)?;
-            let n = y.len();
-            let x = Tensor::<B, 4>::from_data(TensorData::new(x, shape), device);
-            let y = Tensor::<B, 1, Int>::from_data(TensorData::new(y, [n]), device);
-            let loss = loss_fn.forward(model.forward(x), y);
-            let value: f32 = loss.clone().into_scalar().elem();
-            anyhow::ensure!(
-                value.is_finite(),
-                "source network: training loss became {value} in epoch {epoch}"
-            );
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(opts.lr, model, grads);
-        }
-        let (val_loss, val_acc) = evaluate::<B::InnerBackend, M::InnerModule>(
-            &model.valid(),
-            val,
-            opts.eval_batch_size,
-            device,
-        )?;
-        history.push(SourceEpoch {
-            epoch,
-            val_loss,
-            val_acc,
-        });
-    }
-    let mut weights = NamedTensors::default();
-    for (spec, values) in param_values::<B, M>(&model, Selection::All) {
-        weights.insert(spec.name, spec.shape, values);
-    }
-    Ok((weights, history))
-}
-
-/// Builds `network` with `init` and trains it (see [`train_model`]).
-pub fn train_network_config<B: AutodiffBackend>(
+/// Builds `network` with `init` and trains it fluid with Keras Adam on backend `B` (the image
+/// runs' training loop, without a template); returns every parameter's final values and the
+/// per-epoch validation record.
+pub fn train_source<B: AutodiffBackend>(
     network: &NetworkConfig,
     init: &NamedTensors,
     train: &dyn ImageBatches,
@@ -97,20 +30,22 @@ pub fn train_network_config<B: AutodiffBackend>(
     opts: &TrainOptions,
     device: &B::Device,
 ) -> anyhow::Result<(NamedTensors, Vec<SourceEpoch>)> {
-    match network {
-        NetworkConfig::SmallCnn(c) => {
-            let m = set_param_values(c.init_zeros::<B>(device)?, init, device)?;
-            train_model::<B, SmallCnn<B>>(m, train, val, opts, device)
-        }
-        NetworkConfig::PaperAlexnet(c) => {
-            let m = set_param_values(c.init_zeros::<B>(device)?, init, device)?;
-            train_model::<B, PaperAlexNet<B>>(m, train, val, opts, device)
-        }
-        NetworkConfig::TorchAlexnet(c) => {
-            let m = set_param_values(c.init_zeros::<B>(device), init, device)?;
-            train_model::<B, TorchAlexNet<B>>(m, train, val, opts, device)
-        }
-    }
+    anyhow::ensure!(
+        !train.is_empty() && opts.batch_size > 0,
+        "the source task has no training images"
+    );
+    let (weights, result) = train_weights::<B>(network, init, train, val, opts, device, &mut |_| {})
+        .context("source network")?;
+    let history = result
+        .records
+        .iter()
+        .map(|r| SourceEpoch {
+            epoch: r.epoch,
+            val_loss: r.val_loss,
+            val_acc: r.val_acc,
+        })
+        .collect();
+    Ok((weights, history))
 }
 
 /// The layer name (`out`, `dense`) of the network's last kernel: the new head, which the target

@@ -1,32 +1,19 @@
 //! The part both studies share: a grid of (task, training size, trial) units run through the
 //! sweep runner, each unit training a list of conditions from one random initial draw with
-//! polarity-burn (`run_conditions`), so frozen/fluid partners and RAND/transferred-polarity
-//! networks of a trial share their initial magnitudes (pairs for the Wilcoxon test).
+//! polarity-image-train (`run_conditions`), so frozen/fluid partners and RAND/transferred-
+//! polarity networks of a trial share their initial magnitudes (pairs for the Wilcoxon test).
+//! Generic over the burn backend: the binary chooses it.
 
 use crate::images::design::{color, Source};
 use anyhow::Context;
 use burn::tensor::backend::AutodiffBackend;
-use polarity_burn::cli::PreparedImages;
-use polarity_burn::conditions::{start, Condition};
-use polarity_burn::models::{PaperAlexNet, SmallCnn, TorchAlexNet};
-use polarity_burn::run::{run_conditions, table, NetworkConfig, RunPlan};
-use polarity_burn::train::TrainOptions;
-use polarity_burn::weights::PretrainedWeights;
-use polarity_burn::{param_specs, Selection};
 use polarity_core::{seed, TensorSpec};
+use polarity_image_train::{run_conditions, table, PreparedImages, RunPlan, TrainOptions};
+use polarity_images::conditions::{start, Condition};
 use polarity_images::{ImageSet, Preprocess};
+use polarity_models::{NetworkConfig, PretrainedWeights};
 use polarity_sweep::{ConfigFormat, Grid, RunOptions, RunOutcome, Sweep, Unit};
-use serde::{Deserialize, Serialize};
-
-/// Where the networks train.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Device {
-    /// CPU (burn-flex backend).
-    Flex,
-    /// NVIDIA GPU (burn-cuda; build with `--features cuda`).
-    Cuda,
-}
+use serde::Serialize;
 
 /// One learning problem of a study: a training pool (units take its first N images), a
 /// validation set, the preprocessing and, for the IN/transfer conditions, the weights whose
@@ -55,34 +42,22 @@ pub struct StudyPlan {
 
 /// Kernel (rank >= 2) parameters of `network` in the order the training records list them.
 pub fn kernel_specs(network: &NetworkConfig) -> anyhow::Result<Vec<TensorSpec>> {
-    type B = burn::backend::Flex;
-    let device = Default::default();
-    Ok(match network {
-        NetworkConfig::PaperAlexnet(c) => {
-            param_specs::<B, PaperAlexNet<B>>(&c.init_zeros(&device)?, Selection::Kernels)
-        }
-        NetworkConfig::TorchAlexnet(c) => {
-            param_specs::<B, TorchAlexNet<B>>(&c.init_zeros(&device), Selection::Kernels)
-        }
-        NetworkConfig::SmallCnn(c) => {
-            param_specs::<B, SmallCnn<B>>(&c.init_zeros(&device)?, Selection::Kernels)
-        }
-    })
+    Ok(network.kernel_specs()?)
 }
 
-/// The CSV header of a study's rows: polarity-burn's run table for this network.
+/// The CSV header of a study's rows: polarity-image-train's run table for this network.
 pub fn header(network: &NetworkConfig) -> anyhow::Result<Vec<String>> {
     let kernels: Vec<String> = kernel_specs(network)?.into_iter().map(|k| k.name).collect();
-    Ok(polarity_burn::run::table_header(&kernels))
+    Ok(polarity_image_train::table_header(&kernels))
 }
 
 /// Units in canonical order: task slowest, then size, then trial.
 pub fn units(plan: &StudyPlan, tasks: &[&str]) -> anyhow::Result<Vec<Unit>> {
-    Grid::new()
+    Ok(Grid::new()
         .axis("task", tasks.iter().map(|t| t.to_string()))
         .axis("n", plan.sizes.iter().map(|&n| n as i64))
         .axis("trial", (0..plan.trials).map(|t| t as i64))
-        .units()
+        .units()?)
 }
 
 /// The training options of one unit: the batch order depends on the size only (identical for
@@ -151,16 +126,16 @@ pub fn run_unit<B: AutodiffBackend>(
 #[derive(Debug, Clone)]
 pub struct SweepPlace {
     pub options: RunOptions,
-    pub device: Device,
 }
 
-/// Runs (or resumes) the whole study through the sweep runner. `config` is the fully resolved
-/// description of the study (it identifies the sweep for `--resume` and merges).
-pub fn run_study(
+/// Runs (or resumes) the whole study through the sweep runner on backend `B`. `config` is the
+/// fully resolved description of the study (it identifies the sweep for `--resume` and merges).
+pub fn run_study<B: AutodiffBackend>(
     plan: &StudyPlan,
     tasks: &[Task],
     config: &serde_json::Value,
     place: &SweepPlace,
+    device: &B::Device,
 ) -> anyhow::Result<(RunOutcome, Sweep)> {
     let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
     let sweep = Sweep::new(
@@ -180,7 +155,6 @@ pub fn run_study(
         );
     }
     options.threads = Some(1);
-    let device = place.device;
     let outcome = polarity_sweep::run(&sweep, &options, |unit| {
         let task_name: String = unit.parse("task")?;
         let n: usize = unit.parse("n")?;
@@ -189,65 +163,9 @@ pub fn run_study(
             .iter()
             .find(|t| t.name == task_name)
             .with_context(|| format!("unit {unit}: no task named {task_name}"))?;
-        dispatch_unit(plan, task, n, trial, device)
+        run_unit::<B>(plan, task, n, trial, device)
     })?;
     Ok((outcome, sweep))
-}
-
-/// Runs one unit on the chosen device.
-pub fn dispatch_unit(
-    plan: &StudyPlan,
-    task: &Task,
-    n: usize,
-    trial: usize,
-    device: Device,
-) -> anyhow::Result<Vec<Vec<String>>> {
-    match device {
-        Device::Flex => {
-            type B = burn::backend::Autodiff<burn::backend::Flex>;
-            run_unit::<B>(plan, task, n, trial, &Default::default())
-        }
-        Device::Cuda => cuda::run_unit(plan, task, n, trial),
-    }
-}
-
-#[cfg(feature = "cuda")]
-pub(crate) mod cuda {
-    use super::*;
-    pub type B = burn::backend::Autodiff<burn::backend::Cuda>;
-
-    /// The GPU, after checking the driver's device nodes (burn-cuda panics deep inside otherwise).
-    pub fn device() -> anyhow::Result<burn::backend::cuda::CudaDevice> {
-        let nodes = ["/dev/nvidiactl", "/dev/nvidia0"];
-        anyhow::ensure!(
-            nodes.iter().any(|n| std::path::Path::new(n).exists()),
-            "--device cuda: no NVIDIA GPU visible ({} missing); use --device flex",
-            nodes.join(", ")
-        );
-        Ok(Default::default())
-    }
-
-    pub fn run_unit(
-        plan: &StudyPlan,
-        task: &Task,
-        n: usize,
-        trial: usize,
-    ) -> anyhow::Result<Vec<Vec<String>>> {
-        super::run_unit::<B>(plan, task, n, trial, &device()?)
-    }
-}
-
-#[cfg(not(feature = "cuda"))]
-pub(crate) mod cuda {
-    use super::*;
-    pub fn run_unit(
-        _: &StudyPlan,
-        _: &Task,
-        _: usize,
-        _: usize,
-    ) -> anyhow::Result<Vec<Vec<String>>> {
-        anyhow::bail!("this binary was built without CUDA support; rebuild with `--features cuda`")
-    }
 }
 
 /// log10 |w| of the initial kernels of trial 0 per condition (Supp B.6) and the exact zeros.

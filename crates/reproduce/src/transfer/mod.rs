@@ -10,20 +10,21 @@ use crate::images::design::{
 };
 use crate::images::runs::Runs;
 use crate::images::source_net;
-use crate::images::study::{self, Device, StudyPlan, SweepPlace, Task};
+use crate::images::study::{self, StudyPlan, SweepPlace, Task};
 use anyhow::Context;
-use polarity_burn::conditions::Condition;
-use polarity_burn::run::{NetworkConfig, NetworkKind};
-use polarity_burn::train::TrainOptions;
-use polarity_burn::weights::PretrainedWeights;
+use burn::tensor::backend::AutodiffBackend;
 use polarity_core::seed;
+use polarity_image_train::{PreparedImages, TrainOptions};
+use polarity_images::conditions::Condition;
+use polarity_models::{NetworkConfig, NetworkKind, PretrainedWeights};
 use polarity_images::{Dataset, ImageSet, Preprocess, ValidationSplit};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// The five conditions of the transfer study (spec 5.3 with the source network as "IN").
+/// The five conditions of the transfer study (docs/decisions.md D-TRANSFER-2: D-IMG-6 with the
+/// source network as "IN").
 pub const CONDITIONS: [Condition; 5] = [
     FROZEN_IN_POLARITY,
     FLUID_IN_POLARITY,
@@ -134,7 +135,6 @@ pub struct TransferStudy {
     pub arch: Arch,
     pub directions: Directions,
     pub seed: u64,
-    pub device: Device,
     pub resume: bool,
     pub shard: Option<polarity_sweep::Shard>,
     /// The command line, for the report.
@@ -185,24 +185,15 @@ pub(crate) struct SourceNet {
 }
 
 impl TransferStudy {
-    /// The network for `channels`-channel images of side `side` with 5 classes.
+    /// The network for Fashion-MNIST images of side `side` (grey; replicated to RGB for
+    /// AlexNet) with 5 classes.
     pub fn network(&self, side: usize) -> NetworkConfig {
-        match self.arch {
-            Arch::SmallCnn => {
-                let mut n = NetworkConfig::new(NetworkKind::SmallCnn, 1, Some(side), 1);
-                if let NetworkConfig::SmallCnn(c) = &mut n {
-                    c.num_classes = 5;
-                }
-                n
-            }
-            Arch::Alexnet => {
-                let mut n = NetworkConfig::new(NetworkKind::PaperAlexnet, 3, None, 1);
-                if let NetworkConfig::PaperAlexnet(c) = &mut n {
-                    c.num_classes = 5;
-                }
-                n
-            }
-        }
+        let mut n = match self.arch {
+            Arch::SmallCnn => NetworkConfig::new(NetworkKind::SmallCnn, 1, Some(side), 1),
+            Arch::Alexnet => NetworkConfig::new(NetworkKind::PaperAlexnet, 3, None, 1),
+        };
+        n.set_num_classes(5);
+        n
     }
 
     fn preprocess(&self, data: &Dataset) -> Preprocess {
@@ -235,12 +226,13 @@ impl TransferStudy {
         .apply(&test)?)
     }
 
-    /// Trains (or, on resume, reloads) the source network of `direction`.
-    fn source(
+    /// Trains (or, on resume, reloads) the source network of `direction` on backend `B`.
+    fn source<B: AutodiffBackend>(
         &self,
         data: &Dataset,
         direction: &Direction,
         network: &NetworkConfig,
+        device: &B::Device,
     ) -> anyhow::Result<SourceNet> {
         let dir = self.out.join("source").join(&direction.name);
         let weights_file = dir.join("weights.bin");
@@ -272,11 +264,11 @@ impl TransferStudy {
             let pool = data.train.filter_classes(&direction.source_classes)?;
             let n = self.scale.source_images.min(pool.len());
             let preprocess = self.preprocess(data);
-            let train = polarity_burn::cli::PreparedImages {
+            let train = PreparedImages {
                 set: pool.first_n(n)?,
                 preprocess: preprocess.clone(),
             };
-            let val = polarity_burn::cli::PreparedImages {
+            let val = PreparedImages {
                 set: self.val_set(data, &direction.source_classes)?,
                 preprocess,
             };
@@ -296,20 +288,8 @@ impl TransferStudy {
                 "== source network {}: {n} images of classes {:?}, {} epochs",
                 direction.name, direction.source_classes, opts.epochs
             );
-            let (w, history) = match self.device {
-                Device::Flex => {
-                    type B = burn::backend::Autodiff<burn::backend::Flex>;
-                    source_net::train_network_config::<B>(
-                        network,
-                        &init,
-                        &train,
-                        &val,
-                        &opts,
-                        &Default::default(),
-                    )?
-                }
-                Device::Cuda => train_source_cuda(network, &init, &train, &val, &opts)?,
-            };
+            let (w, history) =
+                source_net::train_source::<B>(network, &init, &train, &val, &opts, device)?;
             let sha = source_net::save(
                 &weights_file,
                 &w,
@@ -344,9 +324,13 @@ impl TransferStudy {
         })
     }
 
-    /// Runs the study on `data` (Fashion-MNIST, or synthetic data in tests) and writes the
-    /// report; returns the report's path.
-    pub fn run(&self, data: &Dataset) -> anyhow::Result<PathBuf> {
+    /// Runs the study on `data` (Fashion-MNIST, or synthetic data in tests) on backend `B` and
+    /// writes the report; returns the report's path.
+    pub fn run<B: AutodiffBackend>(
+        &self,
+        data: &Dataset,
+        device: &B::Device,
+    ) -> anyhow::Result<PathBuf> {
         anyhow::ensure!(
             data.train.num_classes() == 10,
             "the transfer study needs a 10-class dataset (classes 0-4 and 5-9), got {} classes",
@@ -364,7 +348,7 @@ impl TransferStudy {
         let directions = self.directions.list();
         let mut sources = Vec::new();
         for d in &directions {
-            sources.push(self.source(data, d, &network)?);
+            sources.push(self.source::<B>(data, d, &network, device)?);
         }
         let plan = StudyPlan {
             network: network.clone(),
@@ -402,8 +386,8 @@ impl TransferStudy {
                 resume: self.resume,
                 shard: self.shard,
                 threads: None,
+                progress: None,
             },
-            device: self.device,
         };
         let networks = directions.len() * plan.sizes.len() * plan.trials * plan.conditions.len();
         eprintln!(
@@ -414,7 +398,7 @@ impl TransferStudy {
             plan.conditions.len()
         );
         let started = Instant::now();
-        let (outcome, sweep) = study::run_study(&plan, &tasks, &config, &place)?;
+        let (outcome, sweep) = study::run_study::<B>(&plan, &tasks, &config, &place, device)?;
         let seconds = started.elapsed().as_secs_f64();
         if self.shard.is_some() {
             eprintln!("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
@@ -430,39 +414,4 @@ impl TransferStudy {
             data,
         )
     }
-}
-
-#[cfg(feature = "cuda")]
-fn train_source_cuda(
-    network: &NetworkConfig,
-    init: &polarity_burn::paths::NamedTensors,
-    train: &dyn polarity_burn::train::ImageBatches,
-    val: &dyn polarity_burn::train::ImageBatches,
-    opts: &TrainOptions,
-) -> anyhow::Result<(
-    polarity_burn::paths::NamedTensors,
-    Vec<source_net::SourceEpoch>,
-)> {
-    source_net::train_network_config::<study::cuda::B>(
-        network,
-        init,
-        train,
-        val,
-        opts,
-        &study::cuda::device()?,
-    )
-}
-
-#[cfg(not(feature = "cuda"))]
-fn train_source_cuda(
-    _: &NetworkConfig,
-    _: &polarity_burn::paths::NamedTensors,
-    _: &dyn polarity_burn::train::ImageBatches,
-    _: &dyn polarity_burn::train::ImageBatches,
-    _: &TrainOptions,
-) -> anyhow::Result<(
-    polarity_burn::paths::NamedTensors,
-    Vec<source_net::SourceEpoch>,
-)> {
-    anyhow::bail!("this binary was built without CUDA support; rebuild with `--features cuda`")
 }

@@ -35,7 +35,7 @@ impl TransferStudy {
              **{}** trained on half of the Fashion-MNIST classes; the target task is the other half (relabelled 0-4) \
              with few samples. Preset **{:?}**, seed {}, command `{}`. Target networks: Adam lr {} (Keras form), \
              batch {}, {} epochs, {} trials per size, posRand eps {}; validation on {} fixed test images of the target \
-             classes; metrics as the official notebooks (spec §5.4). Each trial draws one random initialisation shared \
+             classes; metrics as the official notebooks (docs/decisions.md D-METRIC-1 to D-METRIC-3). Each trial draws one random initialisation shared \
              by the RAND and transferred-polarity networks (transferred polarity = the random magnitudes with the \
              source's signs, as IN-Polarity); weight transfer starts from the source weights. The head (last layer) is \
              never transferred: it is drawn at random, and frozen networks keep its random polarity (as the paper's \
@@ -139,7 +139,7 @@ impl TransferStudy {
             )?;
         }
         report.heading(2, "Claims")?;
-        report.paragraph("The paper's image claims (spec §6) with the source network in ImageNet's place: A and B are \
+        report.paragraph("The paper's image claims (docs/decisions.md D-CLAIM-2) with the source network in ImageNet's place: A and B are \
             compared size by size; the verdict rule is in the last column.");
         for t in tasks {
             let claims = comparison_claims(runs, &t.name, Source::SourceTask, self.scale.threshold);

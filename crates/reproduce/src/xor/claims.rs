@@ -1,11 +1,17 @@
-//! Each quantitative XOR claim of the paper (spec §6), measured on our runs, with a verdict.
+//! Each quantitative XOR claim of the paper (docs/decisions.md D-CLAIM-1), measured on our runs,
+//! with a verdict decided by one of the shared rules of `polarity_analysis::claims::rules`.
 
-use super::figures::{FLUID, FROZEN_RAND, FROZEN_SUFF};
+use super::figures::{FLUID, FROZEN_RAND, FROZEN_SUFF, POS_RAND};
 use super::measure::{fraction, holm, med, mwu_p, CellValues};
 use super::table::Runs;
 use polarity_analysis::claims::fmt_p;
+use polarity_analysis::claims::rules::{
+    judge, proportion_above, ratio_of_medians, share, Assertion, SizeOutcome,
+};
 use polarity_analysis::stats;
+use polarity_xor::Condition;
 
+pub use polarity_analysis::claims::rules::wilson;
 pub use polarity_analysis::claims::{Claim, Verdict};
 
 /// Theory values the claims need: (hidden units, Theorem D.1 at d = 5, oracle truth).
@@ -15,32 +21,12 @@ pub struct TheoryPoints {
     pub truth: Vec<f64>,
 }
 
-fn cell(runs: &Runs, n: usize, h: usize, c: &str) -> Option<CellValues> {
-    runs.get(n, h, "posRand", c).map(CellValues::of)
+fn cell(runs: &Runs, n: usize, h: usize, c: Condition) -> Option<CellValues> {
+    runs.get(n, h, POS_RAND, c).map(CellValues::of)
 }
 
 fn missing(id: &'static str, statement: &'static str, paper: &str, what: &str) -> Claim {
-    Claim {
-        id: id.into(),
-        statement: statement.into(),
-        paper: paper.into(),
-        measured: format!("not measured: {what} is not in this grid"),
-        verdict: Verdict::Inconclusive,
-        test: "-".into(),
-    }
-}
-
-/// Wilson 95 % interval of a binomial proportion.
-pub fn wilson(successes: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (z, n_f) = (1.959_963_984_540_054f64, n as f64);
-    let p = successes as f64 / n_f;
-    let denom = 1.0 + z * z / n_f;
-    let centre = (p + z * z / (2.0 * n_f)) / denom;
-    let half = z * (p * (1.0 - p) / n_f + z * z / (4.0 * n_f * n_f)).sqrt() / denom;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    Claim::not_measured(id, statement, paper, &format!("{what} is not in this grid"))
 }
 
 fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> Claim {
@@ -54,18 +40,8 @@ fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> 
             &format!("n = {n}"),
         );
     };
-    let (ma, mb) = (med(&a.time()), med(&b.time()));
-    let ratio = 100.0 * ma / mb;
-    let p = mwu_p(&a.epochs_to_90, &b.epochs_to_90);
-    let verdict = if !ratio.is_finite() {
-        Verdict::Inconclusive
-    } else if ratio >= 100.0 {
-        Verdict::DoesNotHold
-    } else if p < 0.05 {
-        Verdict::Holds
-    } else {
-        Verdict::Inconclusive
-    };
+    let r = ratio_of_medians(&a.epochs_to_90, &b.epochs_to_90);
+    let (ratio, ma, mb, p) = (r.ratio_pct, r.median_a, r.median_b, r.p);
     Claim {
         id: id.into(),
         statement: S.into(),
@@ -77,7 +53,7 @@ fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> 
             b.time().n,
             b.epochs_to_90.len()
         ),
-        verdict,
+        verdict: r.verdict,
         test: format!(
             "ratio of medians < 100 % and Mann-Whitney U two-sided p = {} < 0.05",
             fmt_p(p)
@@ -88,53 +64,26 @@ fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> 
 /// All XOR claims for one semantics.
 pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim> {
     let sizes: Vec<usize> = {
-        let mut s: Vec<usize> = fig1.cells.keys().map(|c| c.n_train).collect();
-        s.dedup();
-        s
+        fig1.curves.distinct(|c| c.n_train)
     };
     let mut claims = Vec::new();
 
     // C1: sufficient faster than Fluid at every size (Fig 1B x-range 40-500).
     {
-        let shown: Vec<usize> = sizes.iter().copied().filter(|&n| n >= 40).collect();
-        let mut faster = 0;
-        let mut compared = 0;
-        let mut not_faster = Vec::new();
-        let mut ps = Vec::new();
-        let mut slower_sig = false;
-        for &n in &shown {
-            if let (Some(a), Some(b)) = (cell(fig1, n, 64, FROZEN_SUFF), cell(fig1, n, 64, FLUID)) {
-                let (ma, mb) = (med(&a.time()), med(&b.time()));
-                ps.push(mwu_p(&a.epochs_to_90, &b.epochs_to_90));
-                if ma.is_finite() && (mb.is_nan() || ma < mb) {
-                    faster += 1;
-                } else if ma.is_finite() || mb.is_finite() {
-                    not_faster.push(format!("n = {n}: {ma} vs {mb}"));
-                }
-                if ma.is_finite() || mb.is_finite() {
-                    compared += 1;
-                }
-                slower_sig |= ma > mb && *ps.last().unwrap() < 0.05;
-            }
-        }
-        let sig = holm(&ps).iter().filter(|p| **p < 0.05).count();
-        claims.push(Claim {
-            id: "1B-a".into(),
-            statement: "Frozen sufficient-Polarity learns faster than Fluid at every training size (Fig 1B)".into(),
-            paper: "faster at all sizes".into(),
-            measured: format!(
-                "faster (median epochs to 90 %) at {faster} of {compared} sizes; significant at {sig} (Holm){}",
-                if not_faster.is_empty() { String::new() } else { format!("; not faster at {}", not_faster.join(", ")) }
-            ),
-            verdict: if compared > 0 && faster == compared && !slower_sig {
-                Verdict::Holds
-            } else if slower_sig || faster * 2 < compared {
-                Verdict::DoesNotHold
-            } else {
-                Verdict::Inconclusive
-            },
-            test: "median comparison per size; Mann-Whitney U two-sided, Holm over sizes".into(),
-        });
+        let outcomes: Vec<SizeOutcome> = sizes
+            .iter()
+            .filter(|&&n| n >= 40)
+            .filter_map(|&n| {
+                let (a, b) = (cell(fig1, n, 64, FROZEN_SUFF)?, cell(fig1, n, 64, FLUID)?);
+                Some(SizeOutcome::of(n, &a.epochs_to_90, &b.epochs_to_90))
+            })
+            .collect();
+        claims.push(Claim::judged(
+            "1B-a",
+            "Frozen sufficient-Polarity (A) learns faster than Fluid (B) at every training size: median epochs to 90 % (Fig 1B)".into(),
+            "faster at all sizes",
+            judge(&outcomes, Assertion::Better),
+        ));
     }
     claims.push(time_ratio_claim(fig1, "1B-b", 60, 58.0));
     claims.push(time_ratio_claim(fig1, "1B-c", 72, 48.0));
@@ -155,13 +104,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             statement: "Frozen RAND-Polarity learns about as fast as Fluid (Fig 1B)".into(),
             paper: "green ~ blue".into(),
             measured: format!("significantly different at {differ} of {tested} sizes"),
-            verdict: if tested == 0 {
-                Verdict::Inconclusive
-            } else if differ * 5 <= tested {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            },
+            verdict: share(tested - differ, tested, (4, 5), (4, 5)),
             test: "Mann-Whitney U two-sided per size, Holm; holds if different at <= 20 % of sizes"
                 .into(),
         });
@@ -211,16 +154,10 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             statement: "At convergence Frozen sufficient-Polarity reaches a given error with fewer samples than Fluid (Fig 1C)".into(),
             paper: "red below blue".into(),
             measured: format!("median error lower or equal at {lower} of {total} sizes"),
-            verdict: if total > 0 && lower * 5 >= total * 4 {
-                Verdict::Holds
-            } else if lower * 2 < total {
-                Verdict::DoesNotHold
-            } else {
-                Verdict::Inconclusive
-            },
+            verdict: share(lower, total, (4, 5), (1, 2)),
             test: "median error at convergence <= Fluid's at >= 80 % of sizes".into(),
         });
-        let first_80 = |c: &str| {
+        let first_80 = |c: Condition| {
             sizes
                 .iter()
                 .copied()
@@ -272,13 +209,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
                 statement: "Simulation: > 99 % of Frozen RAND-Polarity nets with 15 hidden units learn XOR (> 95 % val. acc., 500 samples)".into(),
                 paper: "> 99 % at 15 units".into(),
                 measured: format!("{k}/{} = {:.1} % (95 % CI {:.1}-{:.1} %)", v.reached_95.len(), 100.0 * fraction(&v.reached_95), 100.0 * lo, 100.0 * hi),
-                verdict: if lo > 0.99 || (k == v.reached_95.len() && hi >= 0.99 && v.reached_95.len() >= 50) {
-                    Verdict::Holds
-                } else if hi < 0.99 {
-                    Verdict::DoesNotHold
-                } else {
-                    Verdict::Inconclusive
-                },
+                verdict: proportion_above(k, v.reached_95.len(), 0.99, 50),
                 test: "Wilson 95 % interval against 99 % (all of >= 50 trials counts as holding)".into(),
             });
         }
@@ -307,13 +238,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             statement: "The simulated probability of learning (Frozen RAND) matches Theorem D.1 (d = 5)".into(),
             paper: "nicely matches".into(),
             measured: format!("theory inside the 95 % interval at {inside} of {total} sizes; largest gap {:.1} points", 100.0 * worst),
-            verdict: if total == 0 {
-                Verdict::Inconclusive
-            } else if inside * 5 >= total * 4 {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            },
+            verdict: share(inside, total, (4, 5), (4, 5)),
             test: "Wilson 95 % interval per hidden size; holds if theory inside at >= 80 %".into(),
         });
     }
@@ -321,12 +246,12 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         let text: Vec<String> = [FROZEN_SUFF, FLUID]
             .iter()
             .filter_map(|c| {
-                cell(fig4, n_cap, 3, c).map(|v| format!("{}: {:.0} %", c, 100.0 * v.p95()))
+                cell(fig4, n_cap, 3, *c).map(|v| format!("{}: {:.0} %", c, 100.0 * v.p95()))
             })
             .collect();
         let ok = [FROZEN_SUFF, FLUID]
             .iter()
-            .all(|c| cell(fig4, n_cap, 3, c).is_some_and(|v| v.p95() >= 0.9));
+            .all(|c| cell(fig4, n_cap, 3, *c).is_some_and(|v| v.p95() >= 0.9));
         claims.push(Claim {
             id: "4A-d".into(),
             statement: "3 hidden units suffice for Fluid and Frozen sufficient-Polarity (theory: probability 1 from 3 units)".into(),
@@ -359,13 +284,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             statement: "Frozen RAND-Polarity nets with 10 hidden units lose their advantages over Fluid (Fig 4B)".into(),
             paper: "no advantage at 10 units".into(),
             measured: format!("RAND better in {better} of {total} (size, metric) comparisons"),
-            verdict: if total == 0 {
-                Verdict::Inconclusive
-            } else if better * 3 <= total {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            },
+            verdict: share(total - better, total, (2, 3), (2, 3)),
             test: "better on P(90 %), median epochs and median error; holds if in <= 1/3 of comparisons".into(),
         });
     }
@@ -373,10 +292,9 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
     {
         let mut small = (0, 0);
         let mut large = (0, 0);
-        for (c, _) in fig4
-            .cells
-            .iter()
-            .filter(|(c, _)| c.condition == FROZEN_RAND && (60..=100).contains(&c.n_train))
+        for c in fig4
+            .cells()
+            .filter(|c| c.condition == FROZEN_RAND && (60..=100).contains(&c.n_train))
         {
             let (Some(a), Some(b)) = (
                 cell(fig4, c.n_train, c.hidden, FROZEN_RAND),

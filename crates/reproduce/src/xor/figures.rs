@@ -6,13 +6,17 @@ use polarity_analysis::figures::{
     Category, Figure, GridPanel, LegendCorner, LinePanel, Marker, Panel, Rgb, Series,
 };
 use polarity_analysis::stats;
+use polarity_core::ResetMethod;
+use polarity_xor::Condition;
 
-pub const FROZEN_SUFF: &str = "frozen-sufficient";
-pub const FROZEN_RAND: &str = "frozen-rand";
-pub const FLUID: &str = "fluid";
+/// The main reset method (the paper's figures use posRand).
+pub const POS_RAND: ResetMethod = ResetMethod::PosRand;
+pub const FROZEN_SUFF: Condition = Condition::FrozenSufficient;
+pub const FROZEN_RAND: Condition = Condition::FrozenRand;
+pub const FLUID: Condition = Condition::Fluid;
 
 /// The paper's colours and legend names for the three XOR conditions.
-pub fn style(condition: &str) -> (&'static str, Rgb) {
+pub fn style(condition: Condition) -> (&'static str, Rgb) {
     match condition {
         FROZEN_SUFF => ("Frozen sufficient-Polarity", Rgb::RED),
         FROZEN_RAND => ("Frozen RAND-Polarity", Rgb::GREEN),
@@ -20,7 +24,7 @@ pub fn style(condition: &str) -> (&'static str, Rgb) {
     }
 }
 
-pub const CONDITIONS: [&str; 3] = [FROZEN_SUFF, FROZEN_RAND, FLUID];
+pub const CONDITIONS: [Condition; 3] = [FROZEN_SUFF, FROZEN_RAND, FLUID];
 
 /// Which metric a panel shows.
 #[derive(Debug, Clone, Copy)]
@@ -51,8 +55,8 @@ impl Metric {
 pub fn series(
     runs: &Runs,
     hidden: usize,
-    reset: &str,
-    condition: &str,
+    reset: ResetMethod,
+    condition: Condition,
     sizes: &[usize],
     metric: Metric,
 ) -> Series {
@@ -78,7 +82,7 @@ fn markers(
     hidden: usize,
     sizes: &[usize],
     metric: Metric,
-    series_conditions: &[&str],
+    series_conditions: &[Condition],
 ) -> Vec<Marker> {
     let mut out = Vec::new();
     if matches!(metric, Metric::Reach90) {
@@ -92,8 +96,8 @@ fn markers(
             .iter()
             .map(|&n| {
                 match (
-                    runs.get(n, hidden, "posRand", cond),
-                    runs.get(n, hidden, "posRand", FLUID),
+                    runs.get(n, hidden, POS_RAND, *cond),
+                    runs.get(n, hidden, POS_RAND, FLUID),
                 ) {
                     (Some(a), Some(b)) => mwu_p(
                         &metric.values(&CellValues::of(a)),
@@ -122,7 +126,7 @@ pub fn line_panel(
     hidden: usize,
     sizes: &[usize],
     metric: Metric,
-    conditions: &[&str],
+    conditions: &[Condition],
 ) -> Panel {
     Panel::Line(LinePanel {
         title: title.into(),
@@ -135,7 +139,7 @@ pub fn line_panel(
         },
         series: conditions
             .iter()
-            .map(|c| series(runs, hidden, "posRand", c, sizes, metric))
+            .map(|&c| series(runs, hidden, POS_RAND, c, sizes, metric))
             .collect(),
         markers: markers(runs, hidden, sizes, metric, conditions),
         legend: match metric {
@@ -171,8 +175,7 @@ pub fn fig4a(runs: &Runs, theory: &[(String, Vec<f64>, Vec<f64>)], n_train: usiz
         .collect();
     let hidden: Vec<usize> = {
         let mut h: Vec<usize> = runs
-            .cells
-            .keys()
+            .cells()
             .filter(|c| c.n_train == n_train)
             .map(|c| c.hidden)
             .collect();
@@ -182,11 +185,11 @@ pub fn fig4a(runs: &Runs, theory: &[(String, Vec<f64>, Vec<f64>)], n_train: usiz
     let sim = CONDITIONS
         .iter()
         .map(|cond| {
-            let (label, color) = style(cond);
+            let (label, color) = style(*cond);
             let (x, y): (Vec<f64>, Vec<f64>) = hidden
                 .iter()
                 .filter_map(|&h| {
-                    runs.get(n_train, h, "posRand", cond)
+                    runs.get(n_train, h, POS_RAND, *cond)
                         .map(|r| (h as f64, 100.0 * CellValues::of(r).p95()))
                 })
                 .unzip();
@@ -237,10 +240,10 @@ pub fn fig4d(runs: &Runs, hidden: &[usize], sizes: &[usize]) -> Figure {
             color: Rgb::YELLOW,
         },
     ];
-    let beats = |metric: usize, cond: &str, h: usize, n: usize| -> bool {
+    let beats = |metric: usize, cond: Condition, h: usize, n: usize| -> bool {
         let (Some(a), Some(b)) = (
-            runs.get(n, h, "posRand", cond),
-            runs.get(n, h, "posRand", FLUID),
+            runs.get(n, h, POS_RAND, cond),
+            runs.get(n, h, POS_RAND, FLUID),
         ) else {
             return false;
         };
@@ -298,14 +301,14 @@ pub fn fig4d(runs: &Runs, hidden: &[usize], sizes: &[usize]) -> Figure {
 }
 
 /// Supp B.1: the four reset methods (Frozen sufficient and Frozen RAND) against Fluid.
-pub fn supp_b1(runs: &Runs, sizes: &[usize], methods: &[String]) -> Figure {
+pub fn supp_b1(runs: &Runs, sizes: &[usize], methods: &[ResetMethod]) -> Figure {
     let palette = [Rgb::RED, Rgb::ORANGE, Rgb::PURPLE, Rgb::BROWN];
-    let panel = |cond: &str, metric: Metric| {
+    let panel = |cond: Condition, metric: Metric| {
         let mut series: Vec<Series> = methods
             .iter()
             .zip(palette)
             .map(|(m, c)| {
-                let mut s = series(runs, 64, m, cond, sizes, metric);
+                let mut s = series(runs, 64, *m, cond, sizes, metric);
                 s.label = format!("{} ({m})", style(cond).0);
                 s.with_color(c)
             })
@@ -333,7 +336,7 @@ pub fn supp_b1(runs: &Runs, sizes: &[usize], methods: &[String]) -> Figure {
 }
 
 fn series_fluid(runs: &Runs, sizes: &[usize], metric: Metric) -> Series {
-    series(runs, 64, "posRand", FLUID, sizes, metric)
+    series(runs, 64, POS_RAND, FLUID, sizes, metric)
 }
 
 /// Per-layer sign-flip ratio per epoch (Supp B.5 measure) of Fluid nets, first 50 epochs.
@@ -349,13 +352,13 @@ pub fn flips(runs: &Runs, hidden: usize, sizes: &[usize]) -> Figure {
             .iter()
             .zip(palette)
             .filter_map(|(&n, c)| {
-                let cell = runs.get(n, hidden, "posRand", FLUID)?;
+                let cell = runs.get(n, hidden, POS_RAND, FLUID)?;
                 let epochs = cell[0].val_acc.len().min(50);
                 let mut s = Series::line(format!("n = {n}"), vec![], vec![]).with_color(c);
                 for e in 0..epochs {
                     let ratios: Vec<f64> = cell
                         .iter()
-                        .map(|r| if layer == 0 { r.flips_hidden[e] } else { r.flips_output[e] } as f64 / entries)
+                        .map(|r| r.flips[layer][e] as f64 / entries)
                         .collect();
                     let sum = stats::summarize(&ratios);
                     s.x.push((e + 1) as f64);

@@ -1,8 +1,11 @@
-//! Per-cell metrics (spec 2.3, 3) and comparisons between conditions.
+//! The XOR metrics of a cell (docs/decisions.md D-METRIC-1 to D-METRIC-3), on the shared per-cell
+//! metrics.
 
 use super::table::Run;
-use polarity_analysis::metrics;
+use polarity_analysis::results::cell::{self, Metric};
 use polarity_analysis::stats::{self, Summary};
+
+pub use polarity_analysis::results::cell::{fraction, holm, mwu_p, wilcoxon_p};
 
 /// Thresholds of the paper: 90 % for time and probability (Fig 1B, 4B-D), 95 % for Fig 4A.
 pub const TIME_THRESHOLD: f64 = 0.9;
@@ -23,30 +26,10 @@ pub struct CellValues {
 impl CellValues {
     pub fn of(runs: &[Run]) -> Self {
         Self {
-            epochs_to_90: runs
-                .iter()
-                .map(|r| {
-                    metrics::epochs_to_threshold(&r.val_acc, TIME_THRESHOLD)
-                        .map_or(f64::NAN, |e| e as f64)
-                })
-                .collect(),
-            error: runs
-                .iter()
-                .map(|r| {
-                    metrics::error_at_convergence(&r.val_loss, &r.val_acc)
-                        .ok()
-                        .flatten()
-                        .unwrap_or(f64::NAN)
-                })
-                .collect(),
-            reached_90: runs
-                .iter()
-                .map(|r| metrics::reached(&r.val_acc, TIME_THRESHOLD))
-                .collect(),
-            reached_95: runs
-                .iter()
-                .map(|r| metrics::reached(&r.val_acc, CAPACITY_THRESHOLD))
-                .collect(),
+            epochs_to_90: Metric::EpochsTo(TIME_THRESHOLD).values(runs),
+            error: Metric::Error.values(runs),
+            reached_90: cell::reached(runs, TIME_THRESHOLD),
+            reached_95: cell::reached(runs, CAPACITY_THRESHOLD),
         }
     }
     pub fn p90(&self) -> f64 {
@@ -61,25 +44,6 @@ impl CellValues {
     pub fn err(&self) -> Summary {
         stats::summarize(&self.error)
     }
-}
-
-pub fn fraction(v: &[bool]) -> f64 {
-    v.iter().filter(|&&b| b).count() as f64 / v.len().max(1) as f64
-}
-
-/// Two-sided Mann-Whitney U p-value (NaNs omitted); NaN when a sample has no values.
-pub fn mwu_p(x: &[f64], y: &[f64]) -> f64 {
-    stats::mann_whitney_u(x, y).map_or(f64::NAN, |t| t.p_value)
-}
-
-/// Paired Wilcoxon signed-rank p-value (pairs with a NaN dropped); NaN when impossible.
-pub fn wilcoxon_p(x: &[f64], y: &[f64]) -> f64 {
-    stats::wilcoxon_signed_rank(x, y).map_or(f64::NAN, |t| t.p_value)
-}
-
-/// Holm-adjusted p-values over a family, NaN entries left out of the family and kept NaN.
-pub fn holm(ps: &[f64]) -> Vec<f64> {
-    stats::holm_adjust_skipping_nan(ps)
 }
 
 /// Median, with NaN when missing.

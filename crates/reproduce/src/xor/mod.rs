@@ -6,9 +6,11 @@ pub mod measure;
 pub mod plan;
 pub mod table;
 
-use anyhow::Context;
+use crate::{Context, Observer, Result};
 use claims::{xor_claims, Claim, TheoryPoints};
-use figures::{line_panel, row, Metric, CONDITIONS, FLUID};
+use figures::{line_panel, row, Metric, CONDITIONS, FLUID, POS_RAND};
+use polarity_core::ResetMethod;
+use polarity_xor::Condition;
 use measure::{holm, mwu_p, wilcoxon_p, CellValues};
 use plan::{Grid, Semantics};
 use polarity_analysis::claims::fmt_p;
@@ -39,7 +41,9 @@ struct Done {
 }
 
 impl XorReproduction {
-    pub fn run(&self) -> anyhow::Result<PathBuf> {
+    /// Runs (or resumes) every grid, then writes figures, claims and the report; returns the
+    /// report's path.
+    pub fn run(&self, observer: &dyn Observer) -> Result<PathBuf> {
         let mut done = Vec::new();
         for grid in plan::grids(self.quick, self.seed) {
             let start = Instant::now();
@@ -48,19 +52,24 @@ impl XorReproduction {
                 resume: self.resume,
                 shard: None,
                 threads: self.threads,
+                progress: observer.sweep(),
             };
-            eprintln!(
-                "== {}: {} networks",
+            observer.stage(&format!(
+                "{}: {} networks",
                 grid.name,
                 grid.config.units().len() * grid.config.networks_per_unit()
-            );
+            ));
             let outcome = grid
                 .config
                 .run_sweep(&options)
                 .with_context(|| format!("running grid {}", grid.name))?;
             let seconds = start.elapsed().as_secs_f64();
             let runs = Runs::from_rows(&outcome.rows, grid.config.dims)?;
-            let config_hash = grid.config.sweep()?.config_hash();
+            let config_hash = grid
+                .config
+                .sweep()
+                .context("describing the sweep")?
+                .config_hash();
             done.push(Done {
                 grid,
                 runs,
@@ -73,7 +82,7 @@ impl XorReproduction {
         self.report(&done, &theory)
     }
 
-    fn report(&self, done: &[Done], theory: &Theory) -> anyhow::Result<PathBuf> {
+    fn report(&self, done: &[Done], theory: &Theory) -> Result<PathBuf> {
         let figdir = self.out.join("figures");
         std::fs::create_dir_all(&figdir)?;
         let find = |name: &str| done.iter().find(|d| d.grid.name == name).expect("grid ran");
@@ -83,7 +92,7 @@ impl XorReproduction {
             "Preset: **{}**. Main results use the **{}** so that numbers are comparable with the paper; \
              the ablation repeats Fig 1 and Fig 4 under the **{}**. Seed {}. All runs: Adam lr 0.03, batch 32, \
              100 epochs, posRand eps 0.001 (Supp B.1: all four methods), validation on 1000 fixed samples; \
-             thresholds and metrics as the official notebooks (spec §2.3, §3).",
+             thresholds and metrics as the official notebooks (docs/decisions.md D-METRIC-1 to D-METRIC-3).",
             if self.quick { "quick (fewer trials and sizes; not the paper's grid)" } else { "paper (50 trials, the paper's grids)" },
             Semantics::Official.describe(),
             Semantics::Clean.describe(),
@@ -131,7 +140,7 @@ impl XorReproduction {
             &theory.points,
         );
         report.heading(2, "Claims")?;
-        report.paragraph("Each quantitative XOR claim of the paper (spec §6) next to our measurement and a verdict. \
+        report.paragraph("Each quantitative XOR claim of the paper (docs/decisions.md D-CLAIM-1) next to our measurement and a verdict. \
             The last column repeats the verdict under the clean design (identical initial weights, flip alignment).");
         report.table("", claim_header(), claim_rows(&official, &clean))?;
         write_claims_csv(&self.out.join("claims.csv"), &official, &clean)?;
@@ -168,7 +177,7 @@ impl XorReproduction {
             self.figure(&mut report, &f4a, &format!("fig4a-{tag}"), "Fig 4A")?;
             let sizes4 = sizes_of(fig4);
             for (h, name) in [(10, "B"), (20, "C")] {
-                if fig4.cells.keys().any(|c| c.hidden == h) {
+                if fig4.cells().any(|c| c.hidden == h) {
                     let f = row(
                         &format!("Fig 4{name}: {h} hidden units"),
                         vec![
@@ -207,7 +216,7 @@ impl XorReproduction {
                 }
             }
             let hidden: Vec<usize> = {
-                let mut h: Vec<usize> = fig4.cells.keys().map(|c| c.hidden).collect();
+                let mut h: Vec<usize> = fig4.cells().map(|c| c.hidden).collect();
                 h.sort_unstable();
                 h.dedup();
                 h
@@ -241,10 +250,10 @@ impl XorReproduction {
 
         let b1 = &find("suppB1-official").runs;
         report.heading(2, "Supp B.1: reset methods (official semantics)")?;
-        let methods: Vec<String> = {
-            let mut m: Vec<String> = b1.cells.keys().map(|c| c.reset.clone()).collect();
-            m.sort();
-            m.dedup();
+        // In name order, as the report has always listed them.
+        let methods: Vec<ResetMethod> = {
+            let mut m: Vec<ResetMethod> = b1.curves.distinct(|c| c.reset);
+            m.sort_by_key(|r| r.name());
             m
         };
         self.figure(
@@ -288,7 +297,7 @@ impl XorReproduction {
         f: &polarity_analysis::figures::Figure,
         stem: &str,
         alt: &str,
-    ) -> anyhow::Result<()> {
+    ) -> Result<()> {
         write_figure(f, &self.out.join("figures").join(stem))
             .with_context(|| format!("drawing {stem}"))?;
         report.image(format!("figures/{stem}.png"), alt);
@@ -297,7 +306,7 @@ impl XorReproduction {
 }
 
 fn sizes_of(runs: &Runs) -> Vec<usize> {
-    let mut s: Vec<usize> = runs.cells.keys().map(|c| c.n_train).collect();
+    let mut s: Vec<usize> = runs.cells().map(|c| c.n_train).collect();
     s.sort_unstable();
     s.dedup();
     s
@@ -327,7 +336,7 @@ fn table_rows(
     metric: Metric,
     paired: bool,
 ) -> Vec<Vec<String>> {
-    let get = |n: usize, c: &str| runs.get(n, hidden, "posRand", c).map(CellValues::of);
+    let get = |n: usize, c: Condition| runs.get(n, hidden, POS_RAND, c).map(CellValues::of);
     let values = |v: &CellValues| {
         if matches!(metric, Metric::Epochs) {
             v.epochs_to_90.clone()
@@ -376,8 +385,7 @@ fn table_rows(
 
 fn capacity_rows(fig4: &Runs, th: &TheoryPoints) -> Vec<Vec<String>> {
     let mut hidden: Vec<usize> = fig4
-        .cells
-        .keys()
+        .cells()
         .filter(|c| c.n_train == 500)
         .map(|c| c.hidden)
         .collect();
@@ -387,7 +395,7 @@ fn capacity_rows(fig4: &Runs, th: &TheoryPoints) -> Vec<Vec<String>> {
         .map(|&h| {
             let mut r = vec![h.to_string()];
             for c in CONDITIONS {
-                r.push(fig4.get(500, h, "posRand", c).map_or("-".into(), |v| {
+                r.push(fig4.get(500, h, POS_RAND, c).map_or("-".into(), |v| {
                     let cv = CellValues::of(v);
                     format!(
                         "{:.0} % ({}/{})",
@@ -437,7 +445,7 @@ fn claim_rows(official: &[Claim], clean: &[Claim]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn write_claims_csv(path: &Path, official: &[Claim], clean: &[Claim]) -> anyhow::Result<()> {
+fn write_claims_csv(path: &Path, official: &[Claim], clean: &[Claim]) -> Result<()> {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut text =
         String::from("id,claim,paper,measured,verdict,test,clean_measured,clean_verdict\n");
@@ -468,9 +476,10 @@ struct Theory {
     first_above: (Option<u32>, Option<u32>, Option<u32>),
 }
 
-fn theory_points() -> anyhow::Result<Theory> {
+fn theory_points() -> Result<Theory> {
     use polarity_theory::exact::to_f64;
-    let curves = polarity_theory::curves::xor_curves(30, 5, false)?;
+    let curves =
+        polarity_theory::curves::xor_curves(30, 5, false).context("computing the theory curves")?;
     let units: Vec<usize> = curves.rows.iter().map(|r| r.units as usize).collect();
     let d1: Vec<f64> = curves.rows.iter().map(|r| to_f64(&r.theorem_d1)).collect();
     let lemma: Vec<f64> = curves.rows.iter().map(|r| to_f64(&r.lemma_d1)).collect();

@@ -1,28 +1,60 @@
 //! A fake sweep for the kill-and-resume test: units sleep a little and emit deterministic rows.
 //! Not a user tool; it exercises the runner through a real process that can be SIGKILLed.
+//!
+//! Its few flags are read by hand so the library needs no argument parser. Later flags override
+//! earlier ones, so tests can append to a default command line.
 
-use clap::Parser;
-use polarity_sweep::cli::SweepArgs;
-use polarity_sweep::{ConfigFormat, Grid, Sweep, Unit};
+use polarity_sweep::{
+    process_env, resolve_shard, BoxError, ConfigFormat, Grid, RunOptions, Shard, Sweep, Unit,
+};
+use std::path::PathBuf;
 
-// Later flags override earlier ones, so tests can append to a default command line.
-#[derive(Parser)]
-#[command(args_override_self = true)]
 struct FakeArgs {
-    #[command(flatten)]
-    sweep: SweepArgs,
+    out: Option<PathBuf>,
+    resume: bool,
+    shard: Option<Shard>,
+    threads: Option<usize>,
     /// Values of the outer axis "k".
-    #[arg(long, default_value_t = 10)]
     groups: usize,
     /// Values of the inner axis "trial".
-    #[arg(long, default_value_t = 4)]
     trials: usize,
     /// Milliseconds each unit sleeps (not part of the config: it does not change the results).
-    #[arg(long, default_value_t = 5)]
     sleep_ms: u64,
     /// Free text stored in the config, to make configs differ.
-    #[arg(long, default_value = "fake")]
     tag: String,
+}
+
+impl FakeArgs {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<FakeArgs, BoxError> {
+        let mut parsed = FakeArgs {
+            out: None,
+            resume: false,
+            shard: None,
+            threads: None,
+            groups: 10,
+            trials: 4,
+            sleep_ms: 5,
+            tag: "fake".to_string(),
+        };
+        while let Some(flag) = args.next() {
+            if flag == "--resume" {
+                parsed.resume = true;
+                continue;
+            }
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            match flag.as_str() {
+                "--out" => parsed.out = Some(value.into()),
+                "--shard" => parsed.shard = Some(value.parse()?),
+                "--threads" => parsed.threads = Some(value.parse()?),
+                "--groups" => parsed.groups = value.parse()?,
+                "--trials" => parsed.trials = value.parse()?,
+                "--sleep-ms" => parsed.sleep_ms = value.parse()?,
+                "--tag" => parsed.tag = value,
+                _ => return Err(format!("unknown flag {flag}").into()),
+            }
+        }
+        Ok(parsed)
+    }
 }
 
 /// SplitMix64: a fixed, well-known mixer so rows are a pure function of the coordinates.
@@ -33,7 +65,7 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn rows(unit: &Unit, sleep_ms: u64) -> anyhow::Result<Vec<Vec<String>>> {
+fn rows(unit: &Unit, sleep_ms: u64) -> Result<Vec<Vec<String>>, BoxError> {
     std::thread::sleep(std::time::Duration::from_millis(sleep_ms));
     let k: u64 = unit.parse("k")?;
     let trial: u64 = unit.parse("trial")?;
@@ -55,13 +87,20 @@ fn rows(unit: &Unit, sleep_ms: u64) -> anyhow::Result<Vec<Vec<String>>> {
 }
 
 fn main() {
-    if let Err(e) = run(FakeArgs::parse()) {
-        eprintln!("error: {e:#}");
+    if let Err(e) = FakeArgs::parse(std::env::args().skip(1)).and_then(run) {
+        // The whole chain, as the `polarity` binary prints it.
+        let mut message = e.to_string();
+        let mut source = e.source();
+        while let Some(inner) = source {
+            message += &format!(": {inner}");
+            source = inner.source();
+        }
+        eprintln!("error: {message}");
         std::process::exit(1);
     }
 }
 
-fn run(args: FakeArgs) -> anyhow::Result<()> {
+fn run(args: FakeArgs) -> Result<(), BoxError> {
     let grid = Grid::new()
         .axis("k", 0..args.groups)
         .axis("trial", 0..args.trials);
@@ -73,9 +112,14 @@ fn run(args: FakeArgs) -> anyhow::Result<()> {
         .map(String::from)
         .to_vec();
     let sweep = Sweep::new(config, ConfigFormat::Toml, header, grid.units()?)?;
-    let outcome = polarity_sweep::run(&sweep, &args.sweep.options()?, |unit| {
-        rows(unit, args.sleep_ms)
-    })?;
+    let options = RunOptions {
+        out: args.out.ok_or("--out is required")?,
+        resume: args.resume,
+        shard: resolve_shard(args.shard, None, &process_env())?,
+        threads: args.threads,
+        progress: None,
+    };
+    let outcome = polarity_sweep::run(&sweep, &options, |unit| rows(unit, args.sleep_ms))?;
     println!("ran={} skipped={}", outcome.ran, outcome.skipped);
     Ok(())
 }
