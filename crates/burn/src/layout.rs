@@ -111,6 +111,9 @@ mod tests {
         assert_eq!(burn.get("fc.weight").unwrap().1, &[1., 3., 2., 4.]);
         assert_eq!(burn.get("fc.bias"), t.get("fc.bias"));
         assert_eq!(burn.get("conv.weight"), t.get("conv.weight"));
-        assert_eq!(LaidOut::new(WeightLayout::Burn, t.clone()).into_burn_with(&linear), t);
+        assert_eq!(
+            LaidOut::new(WeightLayout::Burn, t.clone()).into_burn_with(&linear),
+            t
+        );
     }
 }

@@ -60,8 +60,7 @@ pub use freeze::{enforce_template, FreezeConfig, FreezeOptimizer};
 pub use keras_adam::{KerasAdam, KerasAdamState};
 pub use layout::{LaidOut, WeightLayout};
 pub use paths::{
-    linear_weights, named_values, param_ids, param_specs, param_values, set_param_values,
-    Selection,
+    linear_weights, named_values, param_ids, param_specs, param_values, set_param_values, Selection,
 };
 pub use reset::LayerResets;
 pub use template::{kernel_template, snapshot_template, snapshot_tensors};

@@ -49,7 +49,11 @@ fn burn_weights() -> NamedTensors {
         vec![0.5, -0.25, 0.75, 1.0, -0.5, 0.125, -2.0, 0.25, 1.5],
     );
     t.insert("square.bias", vec![3], vec![0.1, -0.2, 0.3]);
-    t.insert("out.weight", vec![3, 2], vec![0.5, -1.0, 0.25, 2.0, -0.75, 0.5]);
+    t.insert(
+        "out.weight",
+        vec![3, 2],
+        vec![0.5, -1.0, 0.25, 2.0, -0.75, 0.5],
+    );
     t.insert("out.bias", vec![2], vec![0.0, 0.5]);
     t
 }
@@ -115,7 +119,11 @@ fn enforce_template_works_on_autodiff_and_plain_backends_alike() {
     let x = Tensor::<AD, 2>::from_data(TensorData::new(vec![1.0f32, -0.5, 0.25], [1, 3]), &device);
     let loss = model.forward(x).powi_scalar(2).sum();
     let grads = GradientsParams::from_grads(loss.backward(), &model);
-    assert_eq!(grads.len(), 4, "every parameter, reset ones included, gets a gradient");
+    assert_eq!(
+        grads.len(),
+        4,
+        "every parameter, reset ones included, gets a gradient"
+    );
     let trained = optim.step(0.1, model.clone(), grads);
     assert_ne!(
         param_values::<AD, _>(&trained, Selection::All),
@@ -134,7 +142,10 @@ fn pytorch_layout_is_converted_by_structure_even_for_a_square_layer() {
     // Taken as burn layout, the square kernel would pass the shape checks but be transposed:
     // exactly the mistake the explicit layout prevents.
     let as_is = LaidOut::new(WeightLayout::Burn, torch_weights()).into_burn(&model);
-    assert!(as_is.is_err(), "the non-square layer still shows the wrong layout");
+    assert!(
+        as_is.is_err(),
+        "the non-square layer still shows the wrong layout"
+    );
     assert_ne!(
         torch_weights().get("square.weight"),
         burn_weights().get("square.weight")
@@ -207,6 +218,11 @@ fn snapshot_templates_use_the_stated_layout() {
     )
     .unwrap();
     for k in &expected.tensors {
-        assert_eq!(t.tensor(k.name()).unwrap().signs(), k.signs(), "{}", k.name());
+        assert_eq!(
+            t.tensor(k.name()).unwrap().signs(),
+            k.signs(),
+            "{}",
+            k.name()
+        );
     }
 }

@@ -8,8 +8,7 @@ use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Int, Tensor};
 use polarity_burn::{
-    FreezeConfig, FreezeOptimizer, KerasAdam, LayerResets, PolarityTemplate, Provenance,
-    ResetRule,
+    FreezeConfig, FreezeOptimizer, KerasAdam, LayerResets, PolarityTemplate, Provenance, ResetRule,
 };
 use polarity_models::TrainableClassifier;
 

@@ -5,7 +5,7 @@ use crate::batches::{tensors, ImageBatches};
 use crate::learner::Learner;
 use crate::options::TrainOptions;
 use crate::Error;
-use burn::module::{AutodiffModule, Module};
+use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::ElementConversion;

@@ -2,11 +2,11 @@
 //! starts, frozen networks resetting, fluid ones not, and the result table.
 
 use burn::backend::{Autodiff, Flex};
+use polarity_core::{NamedTensors, ResetMethod, ResetRule};
 use polarity_image_train::{run_conditions, table, ImageBatches, RunPlan, TrainOptions};
 use polarity_images::conditions::{Condition, PolaritySource};
 use polarity_images::Batch;
 use polarity_models::{NetworkConfig, PretrainedWeights, SmallCnnConfig};
-use polarity_core::{NamedTensors, ResetMethod, ResetRule};
 
 type B = Autodiff<Flex>;
 

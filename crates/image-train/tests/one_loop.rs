@@ -123,7 +123,10 @@ fn source_training_equals_a_plain_adam_loop() {
     let acc: Vec<f32> = result.records.iter().map(|r| r.val_acc).collect();
     assert_eq!(acc, want_acc);
     assert_eq!(steps, 3 * 4);
-    assert!(result.records.iter().all(|r| r.resets.iter().all(|&x| x == 0)));
+    assert!(result
+        .records
+        .iter()
+        .all(|r| r.resets.iter().all(|&x| x == 0)));
 }
 
 #[test]
@@ -148,9 +151,15 @@ fn repeated_steps_train_and_freeze() {
             continue;
         }
         let (_, start) = init.get(name).unwrap();
-        assert!(values.iter().zip(start).all(|(w, s)| w * s >= 0.0), "{name}");
+        assert!(
+            values.iter().zip(start).all(|(w, s)| w * s >= 0.0),
+            "{name}"
+        );
     }
-    // Random inputs of the network's shape, timing only.
+    // Random inputs of the network's shape and labels i % 10 (a 10-class network), timing only.
+    let mut ten = network();
+    ten.set_num_classes(10);
+    let init = ten.initial_values(3, 0).unwrap();
     let random = StepBatch::Random {
         batch_size: 5,
         side: 12,
@@ -160,6 +169,6 @@ fn repeated_steps_train_and_freeze() {
         record_loss: false,
         ..opts
     };
-    let t = repeat_step::<B>(&network(), &init, &random, &plain, &device).unwrap();
+    let t = repeat_step::<B>(&ten, &init, &random, &plain, &device).unwrap();
     assert!(t.losses.is_empty() && t.seconds.len() == 4);
 }

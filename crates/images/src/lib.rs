@@ -35,8 +35,8 @@ pub use error::{DataError, Result};
 pub use fetch::{fetch, fetch_with_notes, FetchOptions, FetchOutcome};
 pub use image_set::{ImageSet, ValidationSplit};
 pub use locate::{EnvMap, Located, SearchPaths};
-pub use record::{ImageRecord, KernelCounts};
 pub use preprocess::{Batch, Normalization, Preprocess, PAPER_INPUT_SIZE};
+pub use record::{ImageRecord, KernelCounts};
 
 use std::path::Path;
 

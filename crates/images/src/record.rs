@@ -158,9 +158,23 @@ mod tests {
         assert_eq!(
             ImageRecord::header(&names),
             [
-                "dataset", "n_train", "network", "reset", "condition", "trial", "epoch",
-                "train_loss", "train_acc", "val_loss", "val_acc", "resets_conv1",
-                "resets_features_10", "resets_fc6", "flips_conv1", "flips_features_10", "flips_fc6",
+                "dataset",
+                "n_train",
+                "network",
+                "reset",
+                "condition",
+                "trial",
+                "epoch",
+                "train_loss",
+                "train_acc",
+                "val_loss",
+                "val_acc",
+                "resets_conv1",
+                "resets_features_10",
+                "resets_fc6",
+                "flips_conv1",
+                "flips_features_10",
+                "flips_fc6",
             ]
         );
         assert_eq!(kernel_column("features.10.weight"), "features_10");
@@ -171,8 +185,22 @@ mod tests {
         let r = record();
         let header = ImageRecord::header(&r.kernels.names);
         let row = r.row();
-        assert_eq!(&row[..7], ["fashion-mnist", "100", "paper-alexnet", "posRand", "frozen-in-polarity", "2", "5"]);
-        assert_eq!(&row[8..], ["1", "0.25", "0.875", "4", "0", "1", "7", "8", "9"]);
+        assert_eq!(
+            &row[..7],
+            [
+                "fashion-mnist",
+                "100",
+                "paper-alexnet",
+                "posRand",
+                "frozen-in-polarity",
+                "2",
+                "5"
+            ]
+        );
+        assert_eq!(
+            &row[8..],
+            ["1", "0.25", "0.875", "4", "0", "1", "7", "8", "9"]
+        );
         let back: Vec<ImageRecord> = polarity_sweep::record::parse_rows(&header, &[row]).unwrap();
         assert_eq!(back, vec![r]);
     }

@@ -25,13 +25,13 @@ use crate::classifier::ImageClassifier;
 use crate::init::KernelInit;
 use crate::layers::{draw_layers, LayerInit};
 use crate::Error;
-use polarity_burn::{set_param_values, NamedTensors};
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
+use polarity_burn::{set_param_values, NamedTensors};
 use polarity_core::seed::PolarityRng;
 use serde::{Deserialize, Serialize};
 
@@ -138,10 +138,7 @@ impl PaperAlexNetConfig {
     }
 
     /// The network with all weights zero (a skeleton to load weights into).
-    pub fn init_zeros<B: Backend>(
-        &self,
-        device: &B::Device,
-    ) -> Result<PaperAlexNet<B>, Error> {
+    pub fn init_zeros<B: Backend>(&self, device: &B::Device) -> Result<PaperAlexNet<B>, Error> {
         let c = self.conv_channels;
         let f = self.fc_units;
         let g = self.groups;

@@ -31,13 +31,13 @@ use crate::classifier::ImageClassifier;
 use crate::init::KernelInit;
 use crate::layers::{draw_layers, LayerInit};
 use crate::Error;
-use polarity_burn::{set_param_values, NamedTensors};
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
+use polarity_burn::{set_param_values, NamedTensors};
 use polarity_core::seed::PolarityRng;
 use serde::{Deserialize, Serialize};
 

@@ -119,8 +119,7 @@ pub fn load_torchvision_alexnet(
         let want = &expected[&dst];
         let src = sources.remove(&dst).expect("renamed from a source");
         if &shape != want {
-            if dst.starts_with("fc8.") && config.num_classes != shape.last().copied().unwrap_or(0)
-            {
+            if dst.starts_with("fc8.") && config.num_classes != shape.last().copied().unwrap_or(0) {
                 continue; // the ImageNet head does not fit a new classifier: left out
             }
             problems.push(format!(

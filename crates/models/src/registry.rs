@@ -212,7 +212,11 @@ impl NetworkConfig {
     }
 
     /// The random initial weights of `trial` (the same for every condition of the trial).
-    pub fn initial_values(&self, experiment_seed: u64, trial: usize) -> Result<NamedTensors, Error> {
+    pub fn initial_values(
+        &self,
+        experiment_seed: u64,
+        trial: usize,
+    ) -> Result<NamedTensors, Error> {
         let mut rng = seed::rng(experiment_seed, &[seed::label("image-init"), trial as u64]);
         self.initial_values_from(&mut rng)
     }

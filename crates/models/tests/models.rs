@@ -92,12 +92,11 @@ fn registry_kernel_specs_match_the_built_networks() {
         .into_iter()
         .map(|k| NetworkConfig::new(k, 3, Some(67), 16))
         .collect();
-    configs.push(NetworkConfig::new(NetworkKind::PaperAlexnet, 3, Some(67), 16).with_caffe_groups());
+    configs
+        .push(NetworkConfig::new(NetworkKind::PaperAlexnet, 3, Some(67), 16).with_caffe_groups());
     for network in configs {
         let init = network.initial_values(1, 0).unwrap();
-        let built = network
-            .run_with::<AD, _>(&init, &device, Specs)
-            .unwrap();
+        let built = network.run_with::<AD, _>(&init, &device, Specs).unwrap();
         assert_eq!(network.kernel_specs().unwrap(), built, "{network:?}");
     }
     // The weights must cover the network exactly.
@@ -115,11 +114,7 @@ fn registry_kernel_specs_match_the_built_networks() {
 fn network_names_input_sides_and_channels() {
     for kind in NetworkKind::ALL {
         assert_eq!(kind.name().parse::<NetworkKind>().unwrap(), kind);
-        assert_eq!(
-            NetworkConfig::new(kind, 3, None, 1).kind(),
-            kind,
-            "{kind}"
-        );
+        assert_eq!(NetworkConfig::new(kind, 3, None, 1).kind(), kind, "{kind}");
     }
     assert!("alexnet".parse::<NetworkKind>().is_err());
     assert_eq!(NetworkKind::SmallCnn.input_channels(1), 1);

@@ -374,6 +374,11 @@ fn raw_pytorch_tensors_convert_by_structure() {
     let model = set_param_values(model, &burn, &device).unwrap();
     let own = polarity_burn::kernel_template::<Flex, _>(&model, "loaded");
     for t in &own.tensors {
-        assert_eq!(template.tensor(t.name()).unwrap().signs(), t.signs(), "{}", t.name());
+        assert_eq!(
+            template.tensor(t.name()).unwrap().signs(),
+            t.signs(),
+            "{}",
+            t.name()
+        );
     }
 }

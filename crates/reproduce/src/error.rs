@@ -57,6 +57,44 @@ step_errors!(
     polarity_analysis::report::ReportError => "writing the report",
     polarity_analysis::figures::FigureError => "drawing a figure",
     polarity_analysis::results::ResultsError => "reading a results table",
+    serde_json::Error => "JSON",
+    std::array::TryFromSliceError => "reading a fixed-size field",
+    polarity_core::PolarityError => "polarity template",
+    polarity_sweep::SweepError => "running the sweep",
+    polarity_sweep::GridError => "describing the sweep",
+    polarity_sweep::ShardError => "choosing the shard",
+    polarity_images::DataError => "image data",
+    polarity_images::conditions::ConditionError => "starting a condition",
+    polarity_models::Error => "the network",
+    polarity_image_train::Error => "training",
 );
 
+impl<T> Context<T> for Option<T> {
+    fn context(self, context: impl Into<String>) -> Result<T, ReproduceError> {
+        self.ok_or_else(|| ReproduceError::Invalid(context.into()))
+    }
+    fn with_context<S: Into<String>>(self, f: impl FnOnce() -> S) -> Result<T, ReproduceError> {
+        self.ok_or_else(|| ReproduceError::Invalid(f().into()))
+    }
+}
+
 pub type Result<T, E = ReproduceError> = std::result::Result<T, E>;
+
+/// `ensure!(condition, "format", args...)`: returns `ReproduceError::Invalid` with the message
+/// unless the condition holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err($crate::ReproduceError::Invalid(format!($($fmt)+)));
+        }
+    };
+}
+
+/// `invalid!("format", args...)`: a `ReproduceError::Invalid` with the message.
+#[macro_export]
+macro_rules! invalid {
+    ($($fmt:tt)+) => {
+        $crate::ReproduceError::Invalid(format!($($fmt)+))
+    };
+}

@@ -32,7 +32,11 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
         command: "test".into(),
     };
     let report = study
-        .run::<B>(&common::dataset(), &Default::default())
+        .run::<B>(
+            &common::dataset(),
+            &Default::default(),
+            &polarity_reproduce::Silent,
+        )
         .unwrap();
     let md = std::fs::read_to_string(report).unwrap();
     assert!(
@@ -57,7 +61,11 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
         weights: Some("bvlc_alexnet.npy".into()),
         ..study
     }
-    .run::<B>(&common::dataset(), &Default::default())
+    .run::<B>(
+        &common::dataset(),
+        &Default::default(),
+        &polarity_reproduce::Silent,
+    )
     .unwrap_err()
     .to_string();
     assert!(e.contains("--weights needs the full AlexNet"), "{e}");

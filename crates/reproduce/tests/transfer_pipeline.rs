@@ -40,7 +40,9 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
     let data = dataset();
-    let report = study(out, false).run::<B>(&data, &Default::default()).unwrap();
+    let report = study(out, false)
+        .run::<B>(&data, &Default::default(), &polarity_reproduce::Silent)
+        .unwrap();
     let md = std::fs::read_to_string(&report).unwrap();
     for needle in [
         "Claims",
@@ -103,7 +105,9 @@ fn transfer_study_runs_end_to_end_and_resumes() {
 
     // Resume: nothing reruns, the same table and source weights come back.
     let before = std::fs::read(out.join("source/fm0-4_to_5-9/weights.bin")).unwrap();
-    study(out, true).run::<B>(&data, &Default::default()).unwrap();
+    study(out, true)
+        .run::<B>(&data, &Default::default(), &polarity_reproduce::Silent)
+        .unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("runs/results.csv")).unwrap(),
         csv
@@ -116,6 +120,8 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     assert!(md.contains("resumed (no new work)") && md.contains("reused (resume)"));
 
     // A fresh run into a used directory is refused rather than mixed.
-    let e = study(out, false).run::<B>(&data, &Default::default()).unwrap_err();
+    let e = study(out, false)
+        .run::<B>(&data, &Default::default(), &polarity_reproduce::Silent)
+        .unwrap_err();
     assert!(format!("{e:#}").contains("already holds a sweep"), "{e:#}");
 }

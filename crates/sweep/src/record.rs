@@ -200,7 +200,9 @@ impl ser::Serializer for &mut Fields {
 impl Fields {
     fn enter(&mut self) -> Result<&mut Self, RecordError> {
         if self.depth > 0 {
-            return Err(Fields::unsupported("a nested struct or map (use #[serde(flatten)])"));
+            return Err(Fields::unsupported(
+                "a nested struct or map (use #[serde(flatten)])",
+            ));
         }
         self.depth += 1;
         Ok(self)
@@ -274,7 +276,10 @@ mod tests {
     #[test]
     fn header_and_row_come_from_the_type_with_display_numbers() {
         let r = rec(1.0);
-        assert_eq!(header_of(&r).unwrap(), ["name", "n", "loss", "flips_a", "flips_b"]);
+        assert_eq!(
+            header_of(&r).unwrap(),
+            ["name", "n", "loss", "flips_a", "flips_b"]
+        );
         // Display, not ryu: `1` (not `1.0`), and the f32's shortest text, not the f64 widening.
         assert_eq!(row_of(&r).unwrap(), ["posRand", "60", "1", "3", "0"]);
         assert_eq!(row_of(&rec(0.1)).unwrap()[2], 0.1f32.to_string());

@@ -12,7 +12,6 @@ pub(crate) fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 
-
 pub(crate) fn decode(dtype: &str, raw: &[u8], n: usize) -> Result<Vec<f32>, String> {
     let (order, code) = dtype.split_at(1);
     let big = order == ">";
@@ -97,7 +96,6 @@ pub(crate) fn fortran_to_c(values: &[f32], shape: &[usize]) -> Vec<f32> {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -57,7 +57,10 @@ mod tests {
         );
         let e = verify_published(known, "00").unwrap_err().to_string();
         assert!(e.contains("does not match the published"), "{e}");
-        assert_eq!(verify_published(Path::new("other.pth"), "00").unwrap(), None);
+        assert_eq!(
+            verify_published(Path::new("other.pth"), "00").unwrap(),
+            None
+        );
         assert_eq!(
             file_sha256(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -74,4 +74,3 @@ fn parse(bytes: &[u8]) -> Result<PyValue, String> {
     };
     Ok(PyValue::Array(Rc::new(NpArray { shape, values })))
 }
-

@@ -554,7 +554,9 @@ mod tests {
     fn unsupported_opcode_and_truncation_are_named() {
         let e = read_pickle(&[0x80, 2, b'P']).unwrap_err().to_string();
         assert!(e.contains("0x50") && e.contains("offset 2"), "{e}");
-        let e = read_pickle(&[0x80, 2, b'U', 5, b'a']).unwrap_err().to_string();
+        let e = read_pickle(&[0x80, 2, b'U', 5, b'a'])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("truncated"), "{e}");
     }
 }

@@ -67,16 +67,28 @@ fn conversion_checks_the_network_and_records_the_hash() {
         GroupedLayers::Grouped,
     )
     .unwrap();
-    assert_eq!(grouped.tensors.get("conv2.weight").unwrap().0, &[8, 2, 5, 5]);
+    assert_eq!(
+        grouped.tensors.get("conv2.weight").unwrap().0,
+        &[8, 2, 5, 5]
+    );
 
     let bytes = std::fs::read(fixture("caffe_alexnet_tiny.npy")).unwrap();
     let layers = read_layer_dict(&bytes, "tiny").unwrap();
-    let e = to_paper_alexnet(&layers, &tiny(CAFFE_GROUPS), GroupedLayers::ExpandFree, "tiny")
-        .unwrap_err()
-        .to_string();
+    let e = to_paper_alexnet(
+        &layers,
+        &tiny(CAFFE_GROUPS),
+        GroupedLayers::ExpandFree,
+        "tiny",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("groups") && e.contains("'tiny'"), "{e}");
-    let e = load_caffe_alexnet(Path::new("missing.npy"), &tiny([1; 5]), GroupedLayers::ExpandFree)
-        .unwrap_err()
-        .to_string();
+    let e = load_caffe_alexnet(
+        Path::new("missing.npy"),
+        &tiny([1; 5]),
+        GroupedLayers::ExpandFree,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("missing.npy"), "{e}");
 }

@@ -84,7 +84,6 @@ impl XorUnit {
     }
 }
 
-
 impl XorConfig {
     /// Reads a TOML config; unknown fields are errors (naming the file).
     pub fn from_toml_file(path: &std::path::Path) -> Result<Self, XorError> {

@@ -49,7 +49,6 @@ impl<F> XorRecord<F> {
             condition: self.condition,
         }
     }
-
 }
 
 impl XorRecord {
@@ -91,9 +90,20 @@ mod tests {
         assert_eq!(
             XorRecord::header(),
             [
-                "n_train", "hidden", "reset", "condition", "trial", "epoch", "train_loss",
-                "train_acc", "val_loss", "val_acc", "resets_hidden", "resets_output",
-                "flips_hidden", "flips_output",
+                "n_train",
+                "hidden",
+                "reset",
+                "condition",
+                "trial",
+                "epoch",
+                "train_loss",
+                "train_acc",
+                "val_loss",
+                "val_acc",
+                "resets_hidden",
+                "resets_output",
+                "flips_hidden",
+                "flips_output",
             ]
         );
     }
@@ -120,12 +130,25 @@ mod tests {
         assert_eq!(
             row,
             [
-                "60", "64", "posRand", "frozen-sufficient", "3", "7", "0.2345678", "1", "0.0000001",
-                "0.5", "2", "0", "1", "0",
+                "60",
+                "64",
+                "posRand",
+                "frozen-sufficient",
+                "3",
+                "7",
+                "0.2345678",
+                "1",
+                "0.0000001",
+                "0.5",
+                "2",
+                "0",
+                "1",
+                "0",
             ]
         );
         let back: Vec<XorRecord> =
-            polarity_sweep::record::parse_rows(&XorRecord::header(), std::slice::from_ref(&row)).unwrap();
+            polarity_sweep::record::parse_rows(&XorRecord::header(), std::slice::from_ref(&row))
+                .unwrap();
         assert_eq!(back, vec![r.clone()]);
         assert_eq!(back[0].cell().condition, Condition::FrozenSufficient);
         // Readers parse the text into f64 directly.

@@ -174,7 +174,12 @@ pub fn ratio_of_medians(a: &[f64], b: &[f64]) -> RatioOfMedians {
 /// "The claimed direction in at least `holds_at` of the `total` comparisons": holds at or above
 /// `holds_at`, does not hold below `fails_below`, inconclusive between; no comparison is
 /// inconclusive. Fractions are compared exactly (integer arithmetic on `count / total`).
-pub fn share(count: usize, total: usize, holds_at: (usize, usize), fails_below: (usize, usize)) -> Verdict {
+pub fn share(
+    count: usize,
+    total: usize,
+    holds_at: (usize, usize),
+    fails_below: (usize, usize),
+) -> Verdict {
     let at_least = |(num, den): (usize, usize)| count * den >= total * num;
     if total == 0 {
         Verdict::Inconclusive
@@ -320,9 +325,15 @@ mod tests {
         assert_eq!(ratio_of_medians(&slow, &fast).verdict, Verdict::DoesNotHold);
         // Slightly lower but overlapping: not significant, inconclusive.
         let close: Vec<f64> = (11..21).map(f64::from).collect();
-        assert_eq!(ratio_of_medians(&fast, &close).verdict, Verdict::Inconclusive);
+        assert_eq!(
+            ratio_of_medians(&fast, &close).verdict,
+            Verdict::Inconclusive
+        );
         // No value on one side: the ratio is undefined.
-        assert_eq!(ratio_of_medians(&fast, &[f64::NAN]).verdict, Verdict::Inconclusive);
+        assert_eq!(
+            ratio_of_medians(&fast, &[f64::NAN]).verdict,
+            Verdict::Inconclusive
+        );
     }
 
     #[test]

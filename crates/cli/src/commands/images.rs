@@ -515,7 +515,12 @@ fn gpu_check(a: GpuCheckArgs) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(&summary)?;
     std::fs::write(&a.out, &text).with_context(|| format!("writing {}", a.out.display()))?;
     println!("{text}");
-    anyhow::ensure!(ok, "the CPU and {:?} runs disagree (see {})", a.device, a.out.display());
+    anyhow::ensure!(
+        ok,
+        "the CPU and {:?} runs disagree (see {})",
+        a.device,
+        a.out.display()
+    );
     Ok(())
 }
 

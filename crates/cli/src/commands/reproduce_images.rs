@@ -2,15 +2,96 @@
 //! functions the `polarity` binary wires in.
 
 use super::data::{dataset_parser, DataLocationArgs};
+use super::reproduce::TerminalObserver;
 use crate::backend::{run_on, DeviceKind, OnBackend};
 use burn::tensor::backend::AutodiffBackend;
-use polarity_images::Dataset;
+use clap::{Args, ValueEnum};
+use polarity_images::{Dataset, DatasetKind};
 use polarity_reproduce::transfer::{Arch, Directions, TransferStudy};
 use polarity_reproduce::{images, transfer};
-use clap::Args;
-use polarity_images::DatasetKind;
 use polarity_sweep::{process_env, resolve_shard, Shard};
 use std::path::PathBuf;
+
+/// `--preset` of `reproduce transfer` (the library's `transfer::Preset`).
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum TransferPreset {
+    /// CI check: tiny grid, well under two minutes (release build).
+    Smoke,
+    /// The study run on a CPU: minutes to tens of minutes.
+    Cpu,
+    /// Paper-like scale (20 trials, 100 epochs, batch 1000); for a GPU or a long CPU run.
+    Paper,
+}
+
+impl From<TransferPreset> for transfer::Preset {
+    fn from(p: TransferPreset) -> Self {
+        match p {
+            TransferPreset::Smoke => Self::Smoke,
+            TransferPreset::Cpu => Self::Cpu,
+            TransferPreset::Paper => Self::Paper,
+        }
+    }
+}
+
+/// `--arch` of `reproduce transfer`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum ArchArg {
+    /// LeNet-style CNN at 28x28 (trains on a CPU in minutes).
+    SmallCnn,
+    /// The paper's AlexNet at 227x227, grey replicated to RGB (needs a GPU).
+    Alexnet,
+}
+
+impl From<ArchArg> for Arch {
+    fn from(a: ArchArg) -> Self {
+        match a {
+            ArchArg::SmallCnn => Self::SmallCnn,
+            ArchArg::Alexnet => Self::Alexnet,
+        }
+    }
+}
+
+/// `--direction` of `reproduce transfer`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum DirectionArg {
+    /// Classes 0-4 -> classes 5-9.
+    Forward,
+    /// Classes 5-9 -> classes 0-4.
+    Reverse,
+    /// Both.
+    Both,
+}
+
+impl From<DirectionArg> for Directions {
+    fn from(d: DirectionArg) -> Self {
+        match d {
+            DirectionArg::Forward => Self::Forward,
+            DirectionArg::Reverse => Self::Reverse,
+            DirectionArg::Both => Self::Both,
+        }
+    }
+}
+
+/// `--preset` of `reproduce images` (the library's `images::Preset`).
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum ImagesPreset {
+    /// The paper: full AlexNet at 227x227, its sizes, 20 trials, 100 epochs, batch 1000, full test split (GPU).
+    Paper,
+    /// Scaled down for this CPU: AlexNet widths / 8 at 67x67, 5 sizes, 5 trials, 20 epochs, batch 100.
+    Cpu,
+    /// CI check: AlexNet widths / 16 at 67x67, 2 sizes, 2 trials, 3 epochs.
+    Smoke,
+}
+
+impl From<ImagesPreset> for images::Preset {
+    fn from(p: ImagesPreset) -> Self {
+        match p {
+            ImagesPreset::Paper => Self::Paper,
+            ImagesPreset::Cpu => Self::Cpu,
+            ImagesPreset::Smoke => Self::Smoke,
+        }
+    }
+}
 
 /// Options of `polarity reproduce transfer`.
 #[derive(Args, Debug, Clone)]
@@ -20,13 +101,13 @@ pub struct TransferArgs {
     pub out: PathBuf,
     /// Grid size: smoke (CI, < 2 min), cpu (this machine, tens of minutes) or paper (20 trials, 100 epochs, batch 1000).
     #[arg(long, value_enum, default_value = "cpu")]
-    pub preset: transfer::Preset,
+    pub preset: TransferPreset,
     /// Network: small-cnn (CPU) or alexnet (the paper's AlexNet at 227x227; use with --device cuda).
     #[arg(long, value_enum, default_value = "small-cnn")]
-    pub arch: Arch,
+    pub arch: ArchArg,
     /// Transfer direction: forward (classes 0-4 -> 5-9), reverse (5-9 -> 0-4) or both (twice the time).
     #[arg(long, value_enum, default_value = "forward")]
-    pub direction: Directions,
+    pub direction: DirectionArg,
     /// Override the preset's target training sizes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub sizes: Option<Vec<usize>>,
@@ -54,7 +135,7 @@ pub struct ImagesArgs {
     pub weights: Option<PathBuf>,
     /// Grid size: paper (GPU), cpu (about an hour here, scaled-down AlexNet) or smoke (CI).
     #[arg(long, value_enum, default_value = "cpu")]
-    pub preset: images::Preset,
+    pub preset: ImagesPreset,
     /// Output directory (runs/, figures/, report.md, report.html, claims.csv).
     #[arg(long, default_value = "results/images")]
     pub out: PathBuf,
@@ -133,7 +214,8 @@ fn command_line() -> String {
 impl TransferArgs {
     /// The study these arguments describe.
     pub fn study(&self) -> anyhow::Result<TransferStudy> {
-        let mut scale = self.preset.scale();
+        let preset = transfer::Preset::from(self.preset);
+        let mut scale = preset.scale();
         override_grid(
             &mut scale.sizes,
             &mut scale.trials,
@@ -151,10 +233,10 @@ impl TransferArgs {
         }
         Ok(TransferStudy {
             out: self.out.clone(),
-            preset: self.preset,
+            preset,
             scale,
-            arch: self.arch,
-            directions: self.direction,
+            arch: self.arch.into(),
+            directions: self.direction.into(),
             seed: self.common.seed,
             resume: self.common.resume,
             shard: self.common.shard()?,
@@ -172,14 +254,18 @@ struct Run<'a, S> {
 impl OnBackend for Run<'_, TransferStudy> {
     type Output = PathBuf;
     fn run<B: AutodiffBackend>(self, device: &B::Device) -> anyhow::Result<PathBuf> {
-        self.study.run::<B>(self.data, device)
+        Ok(self
+            .study
+            .run::<B>(self.data, device, &TerminalObserver::default())?)
     }
 }
 
 impl OnBackend for Run<'_, images::ImagesStudy> {
     type Output = PathBuf;
     fn run<B: AutodiffBackend>(self, device: &B::Device) -> anyhow::Result<PathBuf> {
-        self.study.run::<B>(self.data, device)
+        Ok(self
+            .study
+            .run::<B>(self.data, device, &TerminalObserver::default())?)
     }
 }
 
@@ -200,7 +286,8 @@ pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
 
 /// `polarity reproduce images`.
 pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
-    let mut scale = args.preset.scale(args.dataset);
+    let preset = images::Preset::from(args.preset);
+    let mut scale = preset.scale(args.dataset);
     override_grid(
         &mut scale.sizes,
         &mut scale.trials,
@@ -212,7 +299,7 @@ pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
     let study = images::ImagesStudy {
         out: args.out.clone(),
         dataset: args.dataset,
-        preset: args.preset,
+        preset,
         scale,
         weights: args.weights.clone(),
         seed: args.common.seed,

@@ -4,7 +4,6 @@
 //! (`--weights bvlc_alexnet.npy`); without them only the RAND conditions run and the report says
 //! why.
 
-
 pub mod claims;
 pub mod design;
 pub mod figures;
@@ -19,21 +18,21 @@ use crate::images::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
 use crate::images::figures::View;
 use crate::images::measure::cell_text;
 use crate::images::runs::Runs;
-use study::{StudyPlan, SweepPlace, Task};
-use anyhow::Context;
+use crate::{ensure, Context, Observer, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_analysis::report::Report;
 use polarity_image_train::TrainOptions;
 use polarity_images::conditions::{Condition, PolaritySource};
-use polarity_models::{GroupedLayers, NetworkConfig, NetworkKind};
 use polarity_images::{Dataset, DatasetKind, Preprocess, ValidationSplit};
+use polarity_models::{GroupedLayers, NetworkConfig, NetworkKind};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
+use study::{StudyPlan, SweepPlace, Task};
 
 /// How much of the paper's grid to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// The paper: full AlexNet at 227x227, its sizes, 20 trials, 100 epochs, batch 1000, full test split (GPU).
@@ -128,8 +127,9 @@ impl ImagesStudy {
         &self,
         data: &Dataset,
         device: &B::Device,
-    ) -> anyhow::Result<PathBuf> {
-        anyhow::ensure!(
+        observer: &dyn Observer,
+    ) -> Result<PathBuf> {
+        ensure!(
             data.kind == self.dataset,
             "--dataset {} but the data given is {}",
             self.dataset.name(),
@@ -145,7 +145,7 @@ impl ImagesStudy {
         let pretrained = match &self.weights {
             None => None,
             Some(path) => {
-                anyhow::ensure!(
+                ensure!(
                     scale.width_divisor == 1 && scale.input_size == 227,
                     "--weights needs the full AlexNet at 227x227 (--preset paper); the {:?} preset scales the network down",
                     self.preset
@@ -204,23 +204,23 @@ impl ImagesStudy {
                 resume: self.resume,
                 shard: self.shard,
                 threads: None,
-                progress: None,
+                progress: observer.sweep(),
             },
         };
-        eprintln!(
-            "== {}: {} networks ({} sizes x {} trials x {} conditions)",
+        observer.stage(&format!(
+            "{}: {} networks ({} sizes x {} trials x {} conditions)",
             task.name,
             plan.sizes.len() * plan.trials * plan.conditions.len(),
             plan.sizes.len(),
             plan.trials,
             plan.conditions.len()
-        );
+        ));
         let started = Instant::now();
         let tasks = [task];
         let (outcome, sweep) = study::run_study::<B>(&plan, &tasks, &config, &place, device)?;
         let seconds = started.elapsed().as_secs_f64();
         if self.shard.is_some() {
-            eprintln!("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
+            observer.stage("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
             return Ok(outcome.results_csv);
         }
         let runs = Runs::from_rows(&sweep.header, &outcome.rows)?;
@@ -242,7 +242,7 @@ impl ImagesStudy {
         runs: &Runs,
         (seconds, ran, hash): (f64, usize, &str),
         data: &Dataset,
-    ) -> anyhow::Result<PathBuf> {
+    ) -> Result<PathBuf> {
         std::fs::create_dir_all(self.out.join("figures"))?;
         let threshold = main_threshold(self.dataset);
         let mut report = Report::new(format!(

@@ -34,13 +34,7 @@ fn names(v: &View) -> Vec<String> {
 }
 
 /// Fig 2 with the table of errors at convergence and of P(reach `threshold`).
-pub fn fig2(
-    report: &mut Report,
-    out: &Path,
-    v: &View,
-    threshold: f64,
-    tag: &str,
-) -> Result<()> {
+pub fn fig2(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> Result<()> {
     report.heading(
         3,
         "Fig 2: error, probability and time against training size",
@@ -76,13 +70,7 @@ pub fn fig2(
 }
 
 /// Fig 3 with the table of differences, Mann-Whitney U + Holm and paired Wilcoxon p-values.
-pub fn fig3(
-    report: &mut Report,
-    out: &Path,
-    v: &View,
-    threshold: f64,
-    tag: &str,
-) -> Result<()> {
+pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> Result<()> {
     let base = v.source.label(v.baseline);
     report.heading(3, format!("Fig 3: differences to {base}"))?;
     report.paragraph(format!(

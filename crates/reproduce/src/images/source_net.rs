@@ -2,7 +2,7 @@
 //! Adam, fluid), saved with its provenance, and turned into the "pretrained" weights whose
 //! polarity (or values) the target-task conditions take.
 
-use anyhow::Context;
+use crate::{ensure, invalid, Context, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::NamedTensors;
 use polarity_image_train::{train_weights, ImageBatches, TrainOptions};
@@ -29,13 +29,14 @@ pub fn train_source<B: AutodiffBackend>(
     val: &dyn ImageBatches,
     opts: &TrainOptions,
     device: &B::Device,
-) -> anyhow::Result<(NamedTensors, Vec<SourceEpoch>)> {
-    anyhow::ensure!(
+) -> Result<(NamedTensors, Vec<SourceEpoch>)> {
+    ensure!(
         !train.is_empty() && opts.batch_size > 0,
         "the source task has no training images"
     );
-    let (weights, result) = train_weights::<B>(network, init, train, val, opts, device, &mut |_| {})
-        .context("source network")?;
+    let (weights, result) =
+        train_weights::<B>(network, init, train, val, opts, device, &mut |_| {})
+            .context("source network")?;
     let history = result
         .records
         .iter()
@@ -50,7 +51,7 @@ pub fn train_source<B: AutodiffBackend>(
 
 /// The layer name (`out`, `dense`) of the network's last kernel: the new head, which the target
 /// networks draw at random instead of transferring (as the paper's new 10-way layer).
-pub fn head_layer(kernels: &[polarity_core::TensorSpec]) -> anyhow::Result<String> {
+pub fn head_layer(kernels: &[polarity_core::TensorSpec]) -> Result<String> {
     let last = kernels.last().context("the network has no kernels")?;
     Ok(last
         .name
@@ -68,11 +69,7 @@ struct Header {
 }
 
 /// Writes `weights` with `meta` (what made them) atomically; returns the file's sha256.
-pub fn save(
-    path: &Path,
-    weights: &NamedTensors,
-    meta: &serde_json::Value,
-) -> anyhow::Result<String> {
+pub fn save(path: &Path, weights: &NamedTensors, meta: &serde_json::Value) -> Result<String> {
     let header = Header {
         meta: meta.clone(),
         tensors: weights
@@ -96,9 +93,9 @@ pub fn save(
 }
 
 /// Reads a file written by [`save`]: the weights, the meta value and the file's sha256.
-pub fn load(path: &Path) -> anyhow::Result<(NamedTensors, serde_json::Value, String)> {
+pub fn load(path: &Path) -> Result<(NamedTensors, serde_json::Value, String)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let bad = |what: &str| anyhow::anyhow!("source weights file '{}': {what}", path.display());
+    let bad = |what: &str| invalid!("source weights file '{}': {what}", path.display());
     let len = u64::from_le_bytes(
         bytes
             .get(..8)
@@ -124,10 +121,9 @@ pub fn load(path: &Path) -> anyhow::Result<(NamedTensors, serde_json::Value, Str
         weights.insert(name, shape, values);
         rest = tail;
     }
-    anyhow::ensure!(
-        rest.is_empty(),
-        bad(&format!("{} bytes after the last tensor", rest.len()))
-    );
+    if !rest.is_empty() {
+        return Err(bad(&format!("{} bytes after the last tensor", rest.len())));
+    }
     Ok((weights, header.meta, sha256(&bytes)))
 }
 

@@ -5,7 +5,7 @@
 //! Generic over the burn backend: the binary chooses it.
 
 use crate::images::design::{color, Source};
-use anyhow::Context;
+use crate::{ensure, Context, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::{seed, TensorSpec};
 use polarity_image_train::{run_conditions, table, PreparedImages, RunPlan, TrainOptions};
@@ -41,18 +41,18 @@ pub struct StudyPlan {
 }
 
 /// Kernel (rank >= 2) parameters of `network` in the order the training records list them.
-pub fn kernel_specs(network: &NetworkConfig) -> anyhow::Result<Vec<TensorSpec>> {
+pub fn kernel_specs(network: &NetworkConfig) -> Result<Vec<TensorSpec>> {
     Ok(network.kernel_specs()?)
 }
 
 /// The CSV header of a study's rows: polarity-image-train's run table for this network.
-pub fn header(network: &NetworkConfig) -> anyhow::Result<Vec<String>> {
+pub fn header(network: &NetworkConfig) -> Result<Vec<String>> {
     let kernels: Vec<String> = kernel_specs(network)?.into_iter().map(|k| k.name).collect();
     Ok(polarity_image_train::table_header(&kernels))
 }
 
 /// Units in canonical order: task slowest, then size, then trial.
-pub fn units(plan: &StudyPlan, tasks: &[&str]) -> anyhow::Result<Vec<Unit>> {
+pub fn units(plan: &StudyPlan, tasks: &[&str]) -> Result<Vec<Unit>> {
     Ok(Grid::new()
         .axis("task", tasks.iter().map(|t| t.to_string()))
         .axis("n", plan.sizes.iter().map(|&n| n as i64))
@@ -85,8 +85,8 @@ pub fn run_unit<B: AutodiffBackend>(
     n: usize,
     trial: usize,
     device: &B::Device,
-) -> anyhow::Result<Vec<Vec<String>>> {
-    anyhow::ensure!(
+) -> Result<Vec<Vec<String>>> {
+    ensure!(
         n <= task.train.len(),
         "task {}: training size {n} is larger than its training pool ({} images)",
         task.name,
@@ -136,7 +136,7 @@ pub fn run_study<B: AutodiffBackend>(
     config: &serde_json::Value,
     place: &SweepPlace,
     device: &B::Device,
-) -> anyhow::Result<(RunOutcome, Sweep)> {
+) -> Result<(RunOutcome, Sweep)> {
     let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
     let sweep = Sweep::new(
         serde_json::to_string_pretty(config)?,
@@ -148,7 +148,7 @@ pub fn run_study<B: AutodiffBackend>(
     // two networks training at once would interleave their draws: run one unit at a time.
     let mut options = place.options.clone();
     if let Some(t) = options.threads {
-        anyhow::ensure!(
+        ensure!(
             t == 1,
             "--threads {t}: image units run one at a time (the backend's random generator is per \
              process, so parallel units would not be reproducible); shard the sweep instead"
@@ -174,11 +174,7 @@ pub type Magnitudes = (
     Vec<(String, usize)>,
 );
 
-pub fn initial_magnitudes(
-    plan: &StudyPlan,
-    task: &Task,
-    source: Source,
-) -> anyhow::Result<Magnitudes> {
+pub fn initial_magnitudes(plan: &StudyPlan, task: &Task, source: Source) -> Result<Magnitudes> {
     let init = plan
         .network
         .initial_values(seed::derive(plan.seed, &[seed::label(&task.name)]), 0)?;

@@ -11,13 +11,13 @@ use crate::images::design::{
 use crate::images::runs::Runs;
 use crate::images::source_net;
 use crate::images::study::{self, StudyPlan, SweepPlace, Task};
-use anyhow::Context;
+use crate::{ensure, Context, Observer, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::seed;
 use polarity_image_train::{PreparedImages, TrainOptions};
 use polarity_images::conditions::Condition;
-use polarity_models::{NetworkConfig, NetworkKind, PretrainedWeights};
 use polarity_images::{Dataset, ImageSet, Preprocess, ValidationSplit};
+use polarity_models::{NetworkConfig, NetworkKind, PretrainedWeights};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub const CONDITIONS: [Condition; 5] = [
 ];
 
 /// The network of the study.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Arch {
     /// LeNet-style CNN at 28x28 (trains on a CPU in minutes).
@@ -44,7 +44,7 @@ pub enum Arch {
 }
 
 /// Which way knowledge is transferred between the two halves of the classes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Directions {
     /// Classes 0-4 -> classes 5-9.
@@ -56,7 +56,7 @@ pub enum Directions {
 }
 
 /// Sizes, trials and epochs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// CI check: tiny grid, well under two minutes (release build).
@@ -216,7 +216,7 @@ impl TransferStudy {
         }
     }
 
-    fn val_set(&self, data: &Dataset, classes: &[u8]) -> anyhow::Result<ImageSet> {
+    fn val_set(&self, data: &Dataset, classes: &[u8]) -> Result<ImageSet> {
         let test = data.test.filter_classes(classes)?;
         let size = self.scale.val_size.min(test.len());
         Ok(ValidationSplit::SeededSubset {
@@ -233,7 +233,7 @@ impl TransferStudy {
         direction: &Direction,
         network: &NetworkConfig,
         device: &B::Device,
-    ) -> anyhow::Result<SourceNet> {
+    ) -> Result<SourceNet> {
         let dir = self.out.join("source").join(&direction.name);
         let weights_file = dir.join("weights.bin");
         let template_file = dir.join("polarity.ptpl");
@@ -252,7 +252,7 @@ impl TransferStudy {
         let started = Instant::now();
         let (weights, history, sha) = if reuse {
             let (w, stored, sha) = source_net::load(&weights_file)?;
-            anyhow::ensure!(
+            ensure!(
                 stored.get("source") == Some(&meta),
                 "{} was made with other settings than this run; use another --out or delete it",
                 weights_file.display()
@@ -330,15 +330,16 @@ impl TransferStudy {
         &self,
         data: &Dataset,
         device: &B::Device,
-    ) -> anyhow::Result<PathBuf> {
-        anyhow::ensure!(
+        observer: &dyn Observer,
+    ) -> Result<PathBuf> {
+        ensure!(
             data.train.num_classes() == 10,
             "the transfer study needs a 10-class dataset (classes 0-4 and 5-9), got {} classes",
             data.train.num_classes()
         );
         // Refuse a used directory before the source network would overwrite its weights.
         let manifest = self.out.join("runs").join(polarity_sweep::MANIFEST_FILE);
-        anyhow::ensure!(
+        ensure!(
             self.resume || !manifest.exists(),
             "{} already holds a sweep ({}); pass --resume to continue it, or choose another --out",
             self.out.display(),
@@ -386,22 +387,22 @@ impl TransferStudy {
                 resume: self.resume,
                 shard: self.shard,
                 threads: None,
-                progress: None,
+                progress: observer.sweep(),
             },
         };
         let networks = directions.len() * plan.sizes.len() * plan.trials * plan.conditions.len();
-        eprintln!(
-            "== target networks: {networks} ({} directions x {} sizes x {} trials x {} conditions)",
+        observer.stage(&format!(
+            "target networks: {networks} ({} directions x {} sizes x {} trials x {} conditions)",
             directions.len(),
             plan.sizes.len(),
             plan.trials,
             plan.conditions.len()
-        );
+        ));
         let started = Instant::now();
         let (outcome, sweep) = study::run_study::<B>(&plan, &tasks, &config, &place, device)?;
         let seconds = started.elapsed().as_secs_f64();
         if self.shard.is_some() {
-            eprintln!("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
+            observer.stage("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
             return Ok(outcome.results_csv);
         }
         let runs = Runs::from_rows(&sweep.header, &outcome.rows)?;

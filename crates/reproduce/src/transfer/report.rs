@@ -11,6 +11,7 @@ use crate::images::measure::{cell_text, compare, fmt_delta, fmt_p, Metric};
 use crate::images::runs::Runs;
 use crate::images::sections;
 use crate::images::study::{self, StudyPlan, Task};
+use crate::Result;
 use polarity_analysis::report::Report;
 use polarity_analysis::stats;
 use polarity_images::Dataset;
@@ -25,7 +26,7 @@ impl TransferStudy {
         runs: &Runs,
         (seconds, ran, hash): (f64, usize, &str),
         data: &Dataset,
-    ) -> anyhow::Result<PathBuf> {
+    ) -> Result<PathBuf> {
         std::fs::create_dir_all(self.out.join("figures"))?;
         let mut report =
             Report::new("polarity: polarity transfer from a source network trained here");

@@ -63,9 +63,7 @@ fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> 
 
 /// All XOR claims for one semantics.
 pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim> {
-    let sizes: Vec<usize> = {
-        fig1.curves.distinct(|c| c.n_train)
-    };
+    let sizes: Vec<usize> = { fig1.curves.distinct(|c| c.n_train) };
     let mut claims = Vec::new();
 
     // C1: sufficient faster than Fluid at every size (Fig 1B x-range 40-500).
