@@ -49,7 +49,7 @@ pub fn parse_rows<T: DeserializeOwned>(
                 .deserialize(Some(&header_record))
                 .map_err(|e| RecordError::Row {
                     row: k,
-                    message: e.to_string(),
+                    message: describe(&e, header, row),
                 })
         })
         .collect()
@@ -64,6 +64,17 @@ pub enum RecordError {
     /// A record type that cannot be written as one CSV row.
     #[error("result record: {0}")]
     Record(String),
+}
+
+/// Names the column and the value a deserialisation error is about, where csv knows it.
+fn describe(e: &csv::Error, header: &[String], row: &[String]) -> String {
+    if let csv::ErrorKind::Deserialize { err, .. } = e.kind() {
+        if let Some(i) = err.field().map(|i| i as usize).filter(|&i| i < row.len()) {
+            return format!("column '{}': '{}': {}", header[i], row[i], err.kind());
+        }
+        return err.kind().to_string();
+    }
+    e.to_string()
 }
 
 #[derive(Default)]
@@ -301,7 +312,11 @@ mod tests {
         let mut row = row_of(&rec(0.5)).unwrap();
         row[1] = "many".into();
         let e = parse_rows::<Rec>(&header, &[row.clone(), row]).unwrap_err();
-        assert!(e.to_string().contains("row 0"), "{e}");
+        let e = e.to_string();
+        assert!(
+            e.contains("row 0") && e.contains("'n'") && e.contains("'many'"),
+            "{e}"
+        );
         let e = parse_rows::<Rec>(&header, &[vec!["x".into()]]).unwrap_err();
         assert!(e.to_string().contains("1 fields, expected 5"), "{e}");
     }
