@@ -8,7 +8,7 @@ use crate::Error;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::backend::{AutodiffBackend, Backend};
-use burn::tensor::ElementConversion;
+use burn::tensor::{ElementConversion, Int, Tensor};
 use polarity_burn::{named_values, param_values, PolarityTemplate, Selection};
 use polarity_core::{seed, sign_of, NamedTensors};
 use polarity_models::{ImageClassifier, NetworkConfig, NetworkJob, TrainableClassifier};
@@ -79,17 +79,22 @@ pub fn evaluate<B: Backend, M: ImageClassifier<B>>(
             .into_scalar()
             .elem();
         loss_sum += f64::from(loss) * chunk.len() as f64;
-        correct += logits
-            .argmax(1)
-            .squeeze_dim::<1>(1)
-            .equal(y)
-            .int()
-            .sum()
-            .into_scalar()
-            .elem::<i64>();
+        correct += count_correct(logits, y);
     }
     let n = data.len().max(1) as f64;
     Ok(((loss_sum / n) as f32, (correct as f64 / n) as f32))
+}
+
+/// How many rows of `logits` have their largest entry at the label `y`.
+fn count_correct<B: Backend>(logits: Tensor<B, 2>, y: Tensor<B, 1, Int>) -> i64 {
+    logits
+        .argmax(1)
+        .squeeze_dim::<1>(1)
+        .equal(y)
+        .int()
+        .sum()
+        .into_scalar()
+        .elem::<i64>()
 }
 
 fn kernel_signs<B: Backend, M: Module<B>>(model: &M) -> Vec<(String, Vec<i8>)> {
@@ -141,14 +146,7 @@ where
         for (step, batch) in order.chunks(opts.batch_size).enumerate() {
             let (x, y) = tensors::<B>(train.batch(batch)?, device);
             let (logits, loss) = learner.forward(&model, x, y.clone());
-            correct += logits
-                .argmax(1)
-                .squeeze_dim::<1>(1)
-                .equal(y)
-                .int()
-                .sum()
-                .into_scalar()
-                .elem::<i64>();
+            correct += count_correct(logits, y);
             let loss_value: f32 = loss.clone().into_scalar().elem();
             if !loss_value.is_finite() {
                 return Err(Error::NonFinite {

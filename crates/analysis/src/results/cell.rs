@@ -3,7 +3,7 @@
 
 use super::curves::Curve;
 use crate::metrics;
-use crate::stats::{self, Summary};
+use crate::stats;
 
 /// Which per-trial value a table, panel or claim looks at.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,11 +31,6 @@ impl Metric {
                 metrics::epochs_to_threshold(&c.val_acc, t).map_or(f64::NAN, |e| e as f64)
             }
         }
-    }
-
-    /// Median [IQR] and counts of the values of `curves`.
-    pub fn summary(self, curves: &[Curve]) -> Summary {
-        stats::summarize(&self.values(curves))
     }
 
     pub fn label(self) -> String {

@@ -349,19 +349,16 @@ impl ImagesStudy {
         };
         let tag = task.name.clone();
         report.heading(2, "Figures")?;
-        sections::fig2(&mut report, &self.out, &view, threshold, &tag)?;
-        sections::fig3(&mut report, &self.out, &view, threshold, &tag)?;
-        sections::thresholds(&mut report, &view)?;
         let kernels = study::kernel_specs(&plan.network)?;
         let kernel_sizes: Vec<u64> = kernels.iter().map(|k| k.numel() as u64).collect();
-        let (mags, zeros) = study::initial_magnitudes(plan, task, Source::ImageNet)?;
-        sections::flips_and_magnitudes(
+        let magnitudes = study::initial_magnitudes(plan, task, Source::ImageNet)?;
+        sections::task_figures(
             &mut report,
             &self.out,
             &view,
+            threshold,
             &kernel_sizes,
-            &mags,
-            &zeros,
+            &magnitudes,
             &tag,
         )?;
         report.heading(2, "Data")?;
@@ -369,12 +366,7 @@ impl ImagesStudy {
             "{} from `{}` (file order; the paper's TFDS order differs, see polarity-images' README): {}.",
             data.kind.display_name(),
             data.provenance.directory.display(),
-            data.provenance
-                .files
-                .iter()
-                .map(|f| format!("`{}` sha256 {}", f.path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned()), sections::short_hash(&f.content_sha256)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            sections::data_files(data)
         ));
         let files = report.write(&self.out, "report")?;
         Ok(files.markdown)

@@ -166,6 +166,40 @@ pub fn thresholds(report: &mut Report, v: &View) -> Result<()> {
 }
 
 /// Supp B.5 (flip ratios of Fluid RAND) and B.6 (initial magnitudes).
+/// Every figure section of one task: Fig 2, Fig 3, the epochs-to-threshold tables (Supp B.2 /
+/// B.4), sign flips (B.5) and initial kernel magnitudes (B.6).
+#[allow(clippy::too_many_arguments)]
+pub fn task_figures(
+    report: &mut Report,
+    out: &Path,
+    v: &View,
+    threshold: f64,
+    kernel_sizes: &[u64],
+    (magnitudes, zeros): &crate::images::study::Magnitudes,
+    tag: &str,
+) -> Result<()> {
+    fig2(report, out, v, threshold, tag)?;
+    fig3(report, out, v, threshold, tag)?;
+    thresholds(report, v)?;
+    flips_and_magnitudes(report, out, v, kernel_sizes, magnitudes, zeros, tag)
+}
+
+/// The data files of a report's Data section: "`name` sha256 0123abcd, ...".
+pub fn data_files(data: &polarity_images::Dataset) -> String {
+    data.provenance
+        .files
+        .iter()
+        .map(|f| {
+            let name = f
+                .path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            format!("`{name}` sha256 {}", short_hash(&f.content_sha256))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn flips_and_magnitudes(
     report: &mut Report,
     out: &Path,

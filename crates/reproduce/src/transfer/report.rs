@@ -167,17 +167,14 @@ impl TransferStudy {
                 baseline: FROZEN_IN_POLARITY,
             };
             let tag = t.name.clone();
-            sections::fig2(&mut report, &self.out, &view, self.scale.threshold, &tag)?;
-            sections::fig3(&mut report, &self.out, &view, self.scale.threshold, &tag)?;
-            sections::thresholds(&mut report, &view)?;
-            let (mags, zeros) = study::initial_magnitudes(plan, t, Source::SourceTask)?;
-            sections::flips_and_magnitudes(
+            let magnitudes = study::initial_magnitudes(plan, t, Source::SourceTask)?;
+            sections::task_figures(
                 &mut report,
                 &self.out,
                 &view,
+                self.scale.threshold,
                 &kernel_sizes,
-                &mags,
-                &zeros,
+                &magnitudes,
                 &tag,
             )?;
         }
@@ -186,7 +183,7 @@ impl TransferStudy {
             "{} from `{}`: {}. Training images are the first N of the target classes in file order (nested across sizes).",
             data.kind.display_name(),
             data.provenance.directory.display(),
-            data.provenance.files.iter().map(|f| format!("`{}` sha256 {}", f.path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned()), sections::short_hash(&f.content_sha256))).collect::<Vec<_>>().join(", ")
+            sections::data_files(data)
         ));
         let files = report.write(&self.out, "report")?;
         Ok(files.markdown)
