@@ -91,7 +91,10 @@ impl std::fmt::Display for DataOrigin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DataOrigin::Drawn { draw } => {
-                write!(f, "drawn by polarity's generator from the experiment seed (draw {draw})")
+                write!(
+                    f,
+                    "drawn by polarity's generator from the experiment seed (draw {draw})"
+                )
             }
             DataOrigin::Given(g) => g.fmt(f),
         }

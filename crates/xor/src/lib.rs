@@ -17,8 +17,8 @@ pub mod record;
 pub mod source;
 
 pub use condition::{Condition, Pairing};
-pub use error::XorError;
 pub use data::{DataOrigin, XorData};
+pub use error::XorError;
 pub use experiment::{XorConfig, XorUnit};
 pub use given::{GivenData, GivenFormat, GivenSummary};
 pub use record::{XorCell, XorRecord};

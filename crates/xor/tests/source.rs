@@ -10,7 +10,10 @@ fn default_is_draw_zero_and_round_trips() {
     let cfg = XorConfig::default();
     assert_eq!(cfg.data, DataSource::Drawn { draw: 0 });
     let text = cfg.to_toml();
-    assert!(text.contains("[data]\nkind = \"drawn\"\ndraw = 0"), "{text}");
+    assert!(
+        text.contains("[data]\nkind = \"drawn\"\ndraw = 0"),
+        "{text}"
+    );
     let back: XorConfig = toml::from_str(&text).unwrap();
     assert_eq!(back, cfg);
 }
@@ -86,6 +89,9 @@ fn draw_zero_is_todays_data_and_draws_differ() {
     assert_ne!(one.val, two.val);
     assert_ne!(one.train(8).unwrap(), two.train(8).unwrap());
     // Same (seed, draw), same data; another seed, other data.
-    assert_eq!(one.train(20).unwrap(), XorData::drawn(9, 1, 5, 40).unwrap().train(20).unwrap());
+    assert_eq!(
+        one.train(20).unwrap(),
+        XorData::drawn(9, 1, 5, 40).unwrap().train(20).unwrap()
+    );
     assert_ne!(one.val, XorData::drawn(10, 1, 5, 40).unwrap().val);
 }

@@ -46,16 +46,13 @@ pub fn read_csv(path: &Path) -> Result<GivenData, XorError> {
         let set = match fields[0].trim() {
             "train" => &mut train,
             "val" => &mut val,
-            other => {
-                return Err(at(format!(
-                    "set '{other}', expected 'train' or 'val'"
-                )))
-            }
+            other => return Err(at(format!("set '{other}', expected 'train' or 'val'"))),
         };
         for (d, field) in fields[1..=dims].iter().enumerate() {
-            let v: f64 = field.trim().parse().map_err(|_| {
-                at(format!("x{} = '{field}' is not a number", d + 1))
-            })?;
+            let v: f64 = field
+                .trim()
+                .parse()
+                .map_err(|_| at(format!("x{} = '{field}' is not a number", d + 1)))?;
             if !v.is_finite() {
                 return Err(at(format!("x{} = {v} is not finite", d + 1)));
             }

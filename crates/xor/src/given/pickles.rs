@@ -59,7 +59,9 @@ pub fn read_official_pickles(dir: &Path) -> Result<GivenData, XorError> {
         match &val {
             None => val = Some((this_val, &file.name)),
             Some((first, first_name)) => {
-                if let Some(diff) = first_difference(first, &this_val, first.len().max(this_val.len())) {
+                if let Some(diff) =
+                    first_difference(first, &this_val, first.len().max(this_val.len()))
+                {
                     return Err(bad(format!(
                         "its validation set differs from the one in {first_name} ({diff}); all \
                          files must share one validation set"
@@ -226,9 +228,7 @@ fn read_set(
         .enumerate()
         .find(|(_, v)| !check_label(f64::from(**v)))
     {
-        return Err(format!(
-            "'{set_key}'['labels'][{i}] = {v}, expected 0 or 1"
-        ));
+        return Err(format!("'{set_key}'['labels'][{i}] = {v}, expected 0 or 1"));
     }
     let mut x = Vec::with_capacity(dims * expected_n);
     for i in 0..expected_n {
