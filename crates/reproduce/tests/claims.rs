@@ -142,6 +142,7 @@ fn quick_reproduction_writes_the_report() {
         resume: false,
         threads: Some(2),
         seed: 1,
+        data: polarity_xor::DataSource::default(),
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();
@@ -183,6 +184,7 @@ fn quick_reproduction_writes_the_report() {
         resume: true,
         threads: Some(1),
         seed: 1,
+        data: polarity_xor::DataSource::default(),
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();
@@ -190,4 +192,54 @@ fn quick_reproduction_writes_the_report() {
         std::fs::read_to_string(out.join("claims.csv")).unwrap(),
         claims
     );
+    assert!(md.contains("Data: drawn by polarity's generator"), "{md}");
+
+    // The same numbers given as a CSV file: the report says so and names the digest, and the
+    // claims are those of the drawn data (training sets are prefixes of the 500-sample set).
+    let drawn = polarity_xor::XorData::new(1, 5, 1000).unwrap();
+    let csv = dir.path().join("drawn.csv");
+    write_csv(&csv, &drawn.train(500).unwrap(), &drawn.val);
+    let given_out = dir.path().join("given");
+    let report = polarity_reproduce::xor::XorReproduction {
+        out: given_out.clone(),
+        quick: true,
+        resume: false,
+        threads: Some(2),
+        seed: 1,
+        data: polarity_xor::DataSource::files(&csv),
+    }
+    .run(&polarity_reproduce::Silent)
+    .unwrap();
+    let md = std::fs::read_to_string(&report).unwrap();
+    let sha = polarity_weights::file_sha256(&std::fs::read(&csv).unwrap());
+    assert!(
+        md.contains("Data: **given**, CSV file") && md.contains(&sha),
+        "{md}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(given_out.join("claims.csv")).unwrap(),
+        claims
+    );
+    let config = std::fs::read_to_string(given_out.join("runs/fig1-official/config.toml")).unwrap();
+    assert!(config.contains(&format!("sha256 = \"{sha}\"")), "{config}");
+}
+
+/// `set,x1..xD,label`, each f32 written as the f64 it converts to (read back exactly).
+fn write_csv(path: &std::path::Path, train: &polarity_xor::Dataset, val: &polarity_xor::Dataset) {
+    let dims = train.inputs;
+    let mut text = String::from("set");
+    for d in 1..=dims {
+        text.push_str(&format!(",x{d}"));
+    }
+    text.push_str(",label\n");
+    for (set, data) in [("train", train), ("val", val)] {
+        for i in 0..data.len() {
+            text.push_str(set);
+            for &v in data.row(i) {
+                text.push_str(&format!(",{}", f64::from(v)));
+            }
+            text.push_str(&format!(",{}\n", data.y[i]));
+        }
+    }
+    std::fs::write(path, text).unwrap();
 }

@@ -21,5 +21,7 @@ pub use data::{DataOrigin, XorData};
 pub use error::XorError;
 pub use experiment::{XorConfig, XorUnit};
 pub use given::{GivenData, GivenFormat, GivenSummary};
+/// The in-memory data set [`XorData`] hands out.
+pub use polarity_mlp::Dataset;
 pub use record::{XorCell, XorRecord};
 pub use source::DataSource;

@@ -38,6 +38,10 @@ pub struct XorArgs {
     /// Experiment seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Train every grid on given data instead of drawing it: a folder of the official code's
+    /// num_dim=D%sample_size=N.pkl files, or a CSV `set,x1..xD,label` (set: train|val).
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
 }
 
 /// `polarity reproduce xor`.
@@ -48,6 +52,10 @@ pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
         resume: a.resume,
         threads: a.threads,
         seed: a.seed,
+        data: a.data.map_or_else(
+            polarity_xor::DataSource::default,
+            polarity_xor::DataSource::files,
+        ),
     }
     .run(&TerminalObserver::default())?;
     eprintln!("report: {} (and report.html beside it)", report.display());

@@ -3,7 +3,7 @@
 use crate::sweep_args::SweepArgs;
 use clap::{Args, Subcommand};
 use polarity_core::{InitAlignment, ResetMethod};
-use polarity_xor::{Condition, Pairing, XorConfig};
+use polarity_xor::{Condition, DataSource, Pairing, XorConfig};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -66,6 +66,10 @@ pub struct TrainArgs {
     /// Adam learning rate.
     #[arg(long)]
     lr: Option<f32>,
+    /// Train and validate on given data instead of drawing it: a folder of the official code's
+    /// num_dim=D%sample_size=N.pkl files, or a CSV `set,x1..xD,label` (set: train|val).
+    #[arg(long, value_name = "PATH")]
+    data: Option<PathBuf>,
     #[command(flatten)]
     sweep: SweepArgs,
 }
@@ -92,6 +96,13 @@ impl TrainArgs {
         );
         set!(reset_eps, pairing, alignment, epochs, batch_size, lr);
         c.constrain_biases |= self.constrain_biases;
+        if let Some(path) = &self.data {
+            // Keep the digest a --config recorded for the same path, so changed data is refused.
+            let same = matches!(&c.data, DataSource::Files { path: p, .. } if p == path);
+            if !same {
+                c.data = DataSource::files(path);
+            }
+        }
         c.validate()?;
         Ok(c)
     }
@@ -100,7 +111,9 @@ impl TrainArgs {
 pub fn run(cmd: XorCommand) -> anyhow::Result<()> {
     match cmd {
         XorCommand::Train(args) => {
-            let cfg = args.resolve()?;
+            let mut cfg = args.resolve()?;
+            let data = cfg.resolve_data()?;
+            eprintln!("data: {}", data.origin);
             let outcome = cfg.run_sweep(&args.sweep.options()?)?;
             eprintln!(
                 "{} units trained, {} resumed; {} rows -> {}",

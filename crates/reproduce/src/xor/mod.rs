@@ -16,7 +16,7 @@ use polarity_analysis::figures::write_figure;
 use polarity_analysis::report::Report;
 use polarity_core::ResetMethod;
 use polarity_sweep::RunOptions;
-use polarity_xor::Condition;
+use polarity_xor::{Condition, DataOrigin, DataSource};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use table::Runs;
@@ -29,6 +29,9 @@ pub struct XorReproduction {
     pub resume: bool,
     pub threads: Option<usize>,
     pub seed: u64,
+    /// The data every grid trains on: drawn from the seed (default), or given as files
+    /// (docs/decisions.md D-XOR-DATA-7).
+    pub data: DataSource,
 }
 
 /// A finished grid: its runs and how long it took.
@@ -38,6 +41,8 @@ struct Done {
     seconds: f64,
     ran: usize,
     config_hash: String,
+    /// Where the grid's data came from, with its digest for given files.
+    data: DataOrigin,
 }
 
 impl XorReproduction {
@@ -45,7 +50,14 @@ impl XorReproduction {
     /// report's path.
     pub fn run(&self, observer: &dyn Observer) -> Result<PathBuf> {
         let mut done = Vec::new();
-        for grid in plan::grids(self.quick, self.seed) {
+        for mut grid in plan::grids(self.quick, self.seed) {
+            grid.config.data = self.data.clone();
+            // Read (and check) the data first so that the config, and its hash, record the
+            // digest of given files.
+            let data = grid
+                .config
+                .resolve_data()
+                .with_context(|| format!("reading the data of grid {}", grid.name))?;
             let start = Instant::now();
             let options = RunOptions {
                 out: self.out.join("runs").join(&grid.name),
@@ -76,6 +88,7 @@ impl XorReproduction {
                 seconds,
                 ran: outcome.ran,
                 config_hash,
+                data: data.origin,
             });
         }
         let theory = theory_points()?;
@@ -98,6 +111,19 @@ impl XorReproduction {
             Semantics::Clean.describe(),
             self.seed
         ));
+        if let Some(d) = done.first() {
+            report.paragraph(match &d.data {
+                DataOrigin::Drawn { .. } => format!(
+                    "Data: {} (docs/decisions.md D-XOR-DATA-4, D-XOR-DATA-7); every grid trains on it.",
+                    d.data
+                ),
+                DataOrigin::Given(_) => format!(
+                    "Data: **given**, {}; every grid trains on it, in file order, with the \
+                     batch order of the seed (docs/decisions.md D-XOR-DATA-8).",
+                    d.data
+                ),
+            });
+        }
         let mut runs_table = Vec::new();
         for d in done {
             runs_table.push(vec![

@@ -105,19 +105,23 @@ impl GivenData {
         }
         for &n in train_sizes {
             match &self.train_sizes {
-                Some(sizes) if !sizes.contains(&n) => return Err(XorError::DataFile {
-                    path: path.join(pickles::file_name(dims, n)),
-                    problem: format!(
+                Some(sizes) if !sizes.contains(&n) => {
+                    return Err(XorError::DataFile {
+                        path: path.join(pickles::file_name(dims, n)),
+                        problem: format!(
                         "training size {n} of the grid has no file (sizes with a file: {sizes:?})"
                     ),
-                }),
-                None if n > self.train.len() => return Err(XorError::DataFile {
-                    path: path.clone(),
-                    problem: format!(
+                    })
+                }
+                None if n > self.train.len() => {
+                    return Err(XorError::DataFile {
+                        path: path.clone(),
+                        problem: format!(
                         "training size {n} of the grid needs {n} training rows, the file has {}",
                         self.train.len()
                     ),
-                }),
+                    })
+                }
                 _ => {}
             }
         }
