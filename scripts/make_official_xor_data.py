@@ -227,6 +227,14 @@ def fixtures(out):
     write_pickle(os.path.join(bad, "bad-name"), file_name(5, 8), t8, v)
     write_pickle(os.path.join(bad, "bad-name"), "num_dim=5%sample_size=twenty.pkl", t20, v)
 
+    # Other pickle protocols: 2 and 3 are read, 0 and 5 are refused.
+    for protocol, folder in [(2, "protocol-2"), (3, "protocol-3"), (4, "protocol-4"),
+                             (0, os.path.join("bad", "protocol-0")),
+                             (5, os.path.join("bad", "protocol-5"))]:
+        os.makedirs(os.path.join(out, folder))
+        with open(os.path.join(out, folder, file_name(5, 8)), "wb") as f:
+            pickle.dump({"dataset_train": t8, "dataset_val": v}, f, protocol=protocol)
+
     # An empty folder.
     os.makedirs(os.path.join(bad, "empty"))
     with open(os.path.join(bad, "empty", "README"), "w") as f:

@@ -139,6 +139,31 @@ fn samples_are_grouped_by_cell_in_official_order() {
     }
 }
 
+/// Protocols 2 and 3 (Python 2 and old Python 3 writers) read the same numbers as protocol 4;
+/// 0 and 5 are refused with the protocol named.
+#[test]
+fn pickle_protocols_two_to_four_read_the_same_numbers() {
+    let read = |p: &str| read_official_pickles(&fixtures().join(p)).unwrap();
+    let p4 = read("protocol-4");
+    assert_eq!(p4.train.len(), 8);
+    for p in ["protocol-2", "protocol-3"] {
+        let other = read(p);
+        assert_eq!(other.train, p4.train, "{p}");
+        assert_eq!(other.val, p4.val, "{p}");
+        assert_ne!(
+            other.summary.sha256, p4.summary.sha256,
+            "{p}: the bytes differ"
+        );
+    }
+    let e = error_of(&fixtures().join("bad/protocol-5"));
+    assert!(e.contains("protocol 5 is not supported"), "{e}");
+    let e = error_of(&fixtures().join("bad/protocol-0"));
+    assert!(
+        e.contains("protocols 0") && e.contains("sample_size=8.pkl"),
+        "{e}"
+    );
+}
+
 fn error_of(path: &Path) -> String {
     let e = read_given(path).unwrap_err();
     let mut text = e.to_string();

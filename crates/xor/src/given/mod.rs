@@ -39,9 +39,10 @@ impl fmt::Display for GivenSummary {
         match self.format {
             GivenFormat::OfficialPickles => write!(
                 f,
-                "the official code's pickles in '{}' ({} files, {} to {}; manifest sha256 {})",
+                "the official code's pickles in '{}' ({} file{}, {} to {}; manifest sha256 {})",
                 self.path.display(),
                 self.files.len(),
+                if self.files.len() == 1 { "" } else { "s" },
                 self.files.first().map_or("-", String::as_str),
                 self.files.last().map_or("-", String::as_str),
                 self.sha256

@@ -53,6 +53,7 @@ pub fn read_official_pickles(dir: &Path) -> Result<GivenData, XorError> {
             source,
         })?;
         manifest.push_str(&format!("{}  {}\n", file_sha256(&bytes), file.name));
+        check_protocol(&bytes).map_err(&bad)?;
         let root = read_pickle(&bytes).map_err(|e| bad(format!("not a readable pickle: {e}")))?;
         let train = read_set(&root, "dataset_train", dims, Some(file.n)).map_err(&bad)?;
         let this_val = read_set(&root, "dataset_val", dims, None).map_err(&bad)?;
@@ -94,6 +95,23 @@ pub fn read_official_pickles(dir: &Path) -> Result<GivenData, XorError> {
         train_sizes: Some(files.iter().map(|f| f.n).collect()),
         val,
     })
+}
+
+/// Protocols 2-4 are what the pickle machine reads; `pickle.dump` writes 4 by default on
+/// Python 3.8-3.13 (protocol 5, the default from 3.14, stores numpy data out of line).
+fn check_protocol(bytes: &[u8]) -> Result<(), String> {
+    match bytes {
+        [0x80, 2..=4, ..] => Ok(()),
+        [0x80, p, ..] => Err(format!(
+            "pickle protocol {p} is not supported (expected 2 to 4; pickle.dump(..., protocol=4) \
+             writes one)"
+        )),
+        _ => Err(
+            "not a pickle of protocol 2 to 4 (no PROTO opcode at the start; protocols 0 \
+                  and 1 are not supported)"
+                .into(),
+        ),
+    }
 }
 
 /// The folder's official files in ascending training size; other `.pkl` names are errors
