@@ -209,6 +209,11 @@ def fixtures(out):
     write_pickle(os.path.join(bad, "bad-labels"), file_name(5, 20),
                  {"data": t20["data"], "labels": labels}, v)
 
+    # A NaN among the validation inputs.
+    nan_val = {"data": v["data"].copy(), "labels": v["labels"]}
+    nan_val["data"][2, 5] = np.nan
+    write_pickle(os.path.join(bad, "nan-data"), file_name(5, 8), t8, nan_val)
+
     # A second file with its own validation set.
     other_val = {"data": v["data"] + 0.25, "labels": v["labels"]}
     write_pickle(os.path.join(bad, "val-differs"), file_name(5, 8), t8, v)

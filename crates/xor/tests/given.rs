@@ -109,6 +109,27 @@ fn csv_reads_the_same_numbers() {
     assert_eq!(data.train(3).unwrap().len(), 3);
 }
 
+/// Windows line ends, blank lines and spaces around fields read the same numbers; the digest is
+/// of the bytes, so it changes.
+#[test]
+fn csv_line_ends_blank_lines_and_spaces_do_not_change_the_numbers() {
+    let path = fixtures().join("official-d5.csv");
+    let plain = read_csv(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut loose = String::new();
+    for (i, line) in text.lines().enumerate() {
+        loose.push_str(&line.replace(',', " , "));
+        loose.push_str(if i % 7 == 0 { "\r\n\r\n" } else { "\r\n" });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("loose.csv");
+    std::fs::write(&other, loose).unwrap();
+    let read = read_csv(&other).unwrap();
+    assert_eq!(read.train, plain.train);
+    assert_eq!(read.val, plain.val);
+    assert_ne!(read.summary.sha256, plain.summary.sha256);
+}
+
 /// The official layout, from the generator's definition rather than the dump: each file step
 /// appends one block of k samples per cell, in the order gp1 (both low, label 1), gp3 (both
 /// high, label 1), gp2 (x1 low, x2 high, label 0), gp4 (x1 high, x2 low, label 0).
@@ -178,7 +199,15 @@ fn error_of(path: &Path) -> String {
 #[test]
 fn bad_pickle_folders_name_the_file_and_what_was_expected() {
     let bad = fixtures().join("bad");
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 9] = [
+        (
+            "nan-data",
+            &[
+                "num_dim=5%sample_size=8.pkl",
+                "'dataset_val'['data'][2, 5] = NaN",
+                "finite",
+            ],
+        ),
         (
             "wrong-shape",
             &[

@@ -1,7 +1,7 @@
 //! XOR data as one plain CSV: a header `set,x1,...,xD,label`, then one row per sample with
 //! `set` = `train` or `val` (docs/decisions.md D-XOR-DATA-8). Training rows in file order form
 //! the pool whose prefixes are the training sets; validation rows form the validation set.
-//! No quoting: every field is a bare number or word.
+//! No quoting: every field is a bare number or word; blank lines are skipped.
 
 use super::{check_label, GivenData, GivenFormat, GivenSummary};
 use crate::error::XorError;
@@ -34,6 +34,9 @@ pub fn read_csv(path: &Path) -> Result<GivenData, XorError> {
     let mut val = train.clone();
     for (index, line) in lines {
         let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
         let at = |problem: String| bad(format!("line {}: {problem}", index + 1));
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != dims + 2 {

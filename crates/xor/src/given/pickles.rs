@@ -3,8 +3,8 @@
 //! {'data': (D, V), 'labels': (V,)}}` written by `pickle.dump` (docs/decisions.md D-XOR-DATA-8).
 //!
 //! The pickles are read by polarity-weights' pickle machine (no code from the file runs).
-//! Checks: every file's name and shapes agree, labels are 0/1, each training set is the first
-//! N samples of the next larger one, and all files hold the same validation set.
+//! Checks: every file's name and shapes agree, inputs are finite, labels are 0/1, each training
+//! set is the first N samples of the next larger one, and all files hold the same validation set.
 
 use super::{check_label, GivenData, GivenFormat, GivenSummary};
 use crate::error::XorError;
@@ -247,6 +247,14 @@ fn read_set(
         .find(|(_, v)| !check_label(f64::from(**v)))
     {
         return Err(format!("'{set_key}'['labels'][{i}] = {v}, expected 0 or 1"));
+    }
+    if let Some(at) = data.values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "'{set_key}'['data'][{}, {}] = {}, expected a finite number",
+            at / expected_n,
+            at % expected_n,
+            data.values[at]
+        ));
     }
     let mut x = Vec::with_capacity(dims * expected_n);
     for i in 0..expected_n {
