@@ -30,32 +30,37 @@ free_port() {
 # Seconds (whole) since $1 (a `date +%s` value).
 elapsed() { echo $(($(date +%s) - $1)); }
 
-# Ends the process in pid file $1 if it is still the program $2 (a pid may be reused), waiting up
-# to 10 s after SIGTERM before SIGKILL.
-end_daemon() {
-    local pidfile=$1 name=$2 pid
-    [[ -s $pidfile ]] || return 0
-    pid=$(<"$pidfile")
-    [[ $pid =~ ^[0-9]+$ ]] || { echo "cluster.sh: $pidfile: not a pid: $pid" >&2; return 1; }
-    if [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$name" ]]; then
-        rm -f "$pidfile"
-        return 0
-    fi
-    kill -TERM "$pid" 2>/dev/null || true
-    local start
-    start=$(date +%s)
-    while kill -0 "$pid" 2>/dev/null; do
-        if (($(elapsed "$start") >= 10)); then
-            echo "cluster.sh: $name (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-            break
+# Ends the daemons named by "PIDFILE:PROGRAM" arguments together: SIGTERM to each that is still
+# PROGRAM (a pid may have been reused), then up to 10 s for all of them before SIGKILL.
+end_daemons() {
+    local entry pidfile name pid pids=() start
+    for entry in "$@"; do
+        pidfile=${entry%%:*}
+        name=${entry##*:}
+        [[ -s $pidfile ]] || continue
+        pid=$(<"$pidfile")
+        [[ $pid =~ ^[0-9]+$ ]] || { echo "cluster.sh: $pidfile: not a pid: $pid" >&2; return 1; }
+        if [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$name" ]]; then
+            kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
         fi
-        sleep 0.1
+        rm -f "$pidfile"
     done
-    rm -f "$pidfile"
+    start=$(date +%s)
+    for pid in "${pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null; do
+            if (($(elapsed "$start") >= 10)); then
+                echo "cluster.sh: pid $pid ignored SIGTERM for 10 s; sending SIGKILL" >&2
+                kill -KILL "$pid" 2>/dev/null || true
+                break
+            fi
+            sleep 0.1
+        done
+    done
 }
 
 start() {
+    # A start that fails half-way ends what it started.
+    trap 'status=$?; ((status == 0)) || stop; exit "$status"' EXIT
     for tool in munged slurmctld slurmd scontrol slurmd; do
         command -v "$tool" >/dev/null || { echo "cluster.sh: $tool not found (apt-get install --no-install-recommends slurmctld slurmd slurm-client munge)" >&2; exit 1; }
     done
@@ -90,11 +95,15 @@ start() {
     [[ $node == NodeName=* ]] || { echo "cluster.sh: unexpected 'slurmd -C' output: $node" >&2; exit 1; }
     host=${node%% *}
     host=${host#NodeName=}
+    # Two stand-in GPUs, so that jobs asking for --gres=gpu:1 can be scheduled on a machine without
+    # one (they must run on the CPU). slurmd wants a character device per GPU: /dev/null, /dev/zero.
+    echo "Name=gpu File=/dev/null,/dev/zero" >"$dir/gres.conf"
     ctld_port=$(free_port 16817)
     slurmd_port=$(free_port $((ctld_port + 1)))
     cat >"$dir/slurm.conf" <<EOF
 # Written by scripts/slurm/cluster.sh for a throw-away test cluster.
 ClusterName=polarity-test
+GresTypes=gpu
 SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
@@ -102,7 +111,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$socket
+AuthInfo=socket=$socket,cred_expire=5
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
@@ -114,14 +123,15 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SchedulerType=sched/builtin
-SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
+SchedulerParameters=batch_sched_delay=0
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 MpiDefault=none
+MailProg=/bin/true
 ReturnToService=2
 KillWait=2
-$node NodeAddr=127.0.0.1 State=UNKNOWN
+$node Gres=gpu:2 NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF="$dir/slurm.conf"
@@ -131,8 +141,9 @@ EOF
     local start state
     start=$(date +%s)
     until state=$(scontrol -o show node "$host" 2>/dev/null) && [[ $state == *State=IDLE* ]]; do
-        if (($(elapsed "$start") >= 30)); then
-            echo "cluster.sh: node $host not idle after 30 s: ${state:-no answer from slurmctld}" >&2
+        if [[ $state == *INVAL* || $state == *DRAIN* ]] || ! kill -0 "$(cat "$dir/slurmctld.pid" 2>/dev/null)" 2>/dev/null ||
+            (($(elapsed "$start") >= 30)); then
+            echo "cluster.sh: node $host not usable (or not idle after 30 s): ${state:-no answer from slurmctld}" >&2
             tail -n 20 "$dir"/log/*.log >&2 || true
             exit 1
         fi
@@ -158,9 +169,9 @@ stop() {
             done
         fi
     fi
-    end_daemon "$dir/slurmd.pid" slurmd
-    end_daemon "$dir/slurmctld.pid" slurmctld
-    end_daemon "$dir/munge/munged.pid" munged
+    # Slurm's daemons first (each takes 1-2 s to shut down), munge (their authentication) last.
+    end_daemons "$dir/slurmd.pid:slurmd" "$dir/slurmctld.pid:slurmctld"
+    end_daemons "$dir/munge/munged.pid:munged"
 }
 
 case $action in

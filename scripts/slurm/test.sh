@@ -9,10 +9,13 @@
 #      task's exit code (read from `scontrol -o show job`; there is no accounting, so no sacct);
 #   3. with --xor-reference DIR (a `polarity reproduce xor --quick` output), the shipped
 #      examples/slurm/xor-array.sbatch and merge.sbatch (afterok dependency) reproduce it: every
-#      grid's results.csv and claims.csv byte for byte.
+#      grid's results.csv and claims.csv byte for byte;
+#   4. with --images-reference DIR (a `polarity reproduce images --preset smoke` output), so do
+#      examples/slurm/images-gpu-array.sbatch (--gres=gpu:1 on the cluster's stand-in GPUs, run
+#      with POLARITY_DEVICE=flex) and merge.sbatch: runs/results.csv and claims.csv.
 # A job that fails makes this script fail with the job's exit code.
 #
-#   scripts/slurm/test.sh [POLARITY_BINARY] [--xor-reference DIR]
+#   scripts/slurm/test.sh [POLARITY_BINARY] [--xor-reference DIR] [--images-reference DIR]
 #
 # The binary defaults to $POLARITY, else $CARGO_TARGET_DIR/debug/polarity. Needs root on Debian
 # (installs slurmctld slurmd slurm-client munge if missing); elsewhere, or with
@@ -22,9 +25,11 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 
 polarity=${POLARITY:-${CARGO_TARGET_DIR:-$HOME/.cache/polarity/target}/debug/polarity}
 xor_reference=
+images_reference=
 while [[ $# -gt 0 ]]; do
     case $1 in
         --xor-reference) xor_reference=${2:?--xor-reference needs a folder}; shift ;;
+        --images-reference) images_reference=${2:?--images-reference needs a folder}; shift ;;
         -*) echo "$0: unknown option $1" >&2; exit 2 ;;
         *) polarity=$1 ;;
     esac
@@ -46,6 +51,10 @@ polarity=$(cd "$(dirname "$polarity")" && pwd)/$(basename "$polarity")
 if [[ -n $xor_reference ]]; then
     [[ -d $xor_reference/runs ]] || fail "--xor-reference $xor_reference: no runs/ folder (expected a 'polarity reproduce xor --quick' output)"
     xor_reference=$(cd "$xor_reference" && pwd)
+fi
+if [[ -n $images_reference ]]; then
+    [[ -f $images_reference/runs/results.csv ]] || fail "--images-reference $images_reference: no runs/results.csv (expected a 'polarity reproduce images --preset smoke' output)"
+    images_reference=$(cd "$images_reference" && pwd)
 fi
 
 [[ $(id -u) -eq 0 ]] || skip "needs root to run a test cluster (slurmd starts jobs as their owner); uid is $(id -u)"
@@ -182,10 +191,10 @@ manifest_shard() {
 
 # --- 1. array job, cancel and requeue one task, merge ------------------------------------------
 
-# 4 hidden x 4 training sizes = 16 units, 4 per shard; each unit takes long enough (about 0.1-0.5 s)
-# for the cancellation to land between two of them.
+# 4 hidden x 4 training sizes = 16 units, 4 per shard (shard 1/4: the 32 hidden units); each unit
+# takes long enough (0.2-0.5 s here) for the cancellation to land between two of them.
 cat >grid.toml <<'EOF'
-hidden = [4, 8, 16, 32]
+hidden = [32, 16, 8, 4]
 train_sizes = [40, 60, 100, 200]
 trials = 12
 epochs = 100
@@ -199,7 +208,8 @@ array=$(sbatch --parsable --array=0-3 --output="$work/logs/xor-%A_%a.out" "$repo
 whole=$(sbatch --parsable --cpus-per-task=1 --output="$work/logs/whole-%j.out" \
     --wrap "exec '$polarity' xor train --config '$GRID' --out '$RUNS/whole' --threads 1")
 
-victim=3
+# The first task, so that its requeue delay passes while the others run.
+victim=0
 journal=$RUNS/shard-$victim/journal
 poll_start=$(date +%s)
 until (($(frames "$journal") >= 1)); do
@@ -218,9 +228,8 @@ killed_at=$(frames "$journal")
 [[ ! -e $RUNS/shard-$victim/results.csv ]] && ((killed_at < units_per_shard)) ||
     fail "task $victim had finished its shard before the cancellation landed ($killed_at of $units_per_shard units); the units are too fast for this test"
 echo "   task $victim cancelled after $killed_at of $units_per_shard units; requeued"
+# Requeued, it keeps its array variables; it starts once its old credential expired (cred_expire).
 scontrol requeue "${array}_$victim"
-# A requeued job is held back for two minutes (Slurm's requeue delay); start it now.
-scontrol update JobId="${array}_$victim" StartTime=now
 
 wait_done "$array" "$whole"
 require_success "$array" "$whole"
@@ -246,7 +255,7 @@ echo "   requeued task $victim: $summary"
 cmp "$RUNS/merged/results.csv" "$RUNS/whole/results.csv" || fail "merged shards differ from the unsharded run"
 rows=$(($(wc -l <"$RUNS/whole/results.csv") - 1))
 ((rows == 16 * units_per_shard * 3 * 12 * 100 / 4)) || fail "unsharded table has $rows rows, expected 4 hidden x 4 sizes x 3 conditions x 12 trials x 100 epochs"
-echo "   ok: 4 shards merged = unsharded table ($rows rows, byte for byte)"
+echo "   ok: 4 shards merged = unsharded table ($rows rows, byte for byte) [$(($(date +%s) - started)) s]"
 
 # --- 2. a failing task is reported with its exit code -------------------------------------------
 
@@ -263,7 +272,7 @@ for task in 0 1 3; do
     log=$(job_table "$again" | awk -v t="$task" '$2 == t { print $5 }')
     grep -q "^0 units trained, $units_per_shard resumed" "$log" || fail "resubmitted task $task did not find its finished shard: $(tail -n 1 "$log")"
 done
-echo "   ok: reported task 2 with exit code 7; the other tasks found their shards finished"
+echo "   ok: reported task 2 with exit code 7; the other tasks found their shards finished [$(($(date +%s) - started)) s]"
 
 # --- 3. the shipped example scripts reproduce `reproduce xor --quick` --------------------------
 
@@ -283,7 +292,29 @@ if [[ -n $xor_reference ]]; then
             fail "example array: runs/$grid/results.csv differs from the reference"
     done
     cmp "$work/example/claims.csv" "$xor_reference/claims.csv" || fail "example array: claims.csv differs from the reference"
-    echo "   ok: every grid's results.csv and claims.csv byte for byte"
+    echo "   ok: every grid's results.csv and claims.csv byte for byte [$(($(date +%s) - started)) s]"
+fi
+
+# --- 4. the GPU example on stand-in GPUs reproduces `reproduce images --preset smoke` ---------
+
+if [[ -n $images_reference ]]; then
+    echo "== slurm: examples/slurm/images-gpu-array.sbatch (--gres=gpu:1, run on the CPU) + merge.sbatch = $images_reference"
+    # Two tasks of one CPU each, and the node's memory instead of the example's 32G.
+    example=$(POLARITY_DEVICE=flex sbatch --parsable --array=0-1 --cpus-per-task=1 --mem=0 \
+        "$repo/examples/slurm/images-gpu-array.sbatch" "$work/images" --preset smoke)
+    merge=$(sbatch --parsable --cpus-per-task=1 --dependency="afterok:$example" \
+        "$repo/examples/slurm/merge.sbatch" images "$work/images" --preset smoke)
+    wait_done "$example"
+    require_success "$example"
+    # (Without accounting Slurm does not list allocated GPUs; the request is what can be checked.)
+    gpu_tasks=$(scontrol -o show job "$example" | grep -c ' TresPerNode=gres:gpu:1 ' || true)
+    ((gpu_tasks == 2)) || fail "image example: $gpu_tasks of 2 tasks asked for a GPU (gres:gpu:1)"
+    wait_done "$merge"
+    require_success "$merge"
+    for file in runs/results.csv claims.csv; do
+        cmp "$work/images/$file" "$images_reference/$file" || fail "image example: $file differs from the reference"
+    done
+    echo "   ok: runs/results.csv and claims.csv byte for byte [$(($(date +%s) - started)) s]"
 fi
 
 echo "== slurm: all checks passed in $(($(date +%s) - started)) s"
