@@ -58,10 +58,16 @@ end_daemons() {
     done
 }
 
+stop_on_failure() {
+    local status=$?
+    ((status == 0)) || stop
+    exit "$status"
+}
+
 start() {
     # A start that fails half-way ends what it started.
-    trap 'status=$?; ((status == 0)) || stop; exit "$status"' EXIT
-    for tool in munged slurmctld slurmd scontrol slurmd; do
+    trap stop_on_failure EXIT
+    for tool in munged slurmctld slurmd scontrol squeue scancel; do
         command -v "$tool" >/dev/null || { echo "cluster.sh: $tool not found (apt-get install --no-install-recommends slurmctld slurmd slurm-client munge)" >&2; exit 1; }
     done
     [[ $(id -u) -eq 0 ]] || { echo "cluster.sh: must run as root (slurmd starts jobs as their owner)" >&2; exit 1; }
@@ -123,7 +129,7 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SchedulerType=sched/builtin
-SchedulerParameters=batch_sched_delay=0
+SchedulerParameters=batch_sched_delay=0,sched_interval=1
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none

@@ -65,8 +65,9 @@ missing() {
     return 1
 }
 if missing; then
-    [[ -f /etc/debian_version ]] && command -v apt-get >/dev/null ||
+    if [[ ! -f /etc/debian_version ]] || ! command -v apt-get >/dev/null; then
         skip "Slurm is not installed and this is not Debian (no apt-get) to install it"
+    fi
     echo "== slurm: installing slurmctld slurmd slurm-client munge (apt-get)"
     # Keep the packages' own services from starting (a system munged would outlive this test);
     # only when the system has no policy of its own.
@@ -113,14 +114,22 @@ cd "$work"
 # --- job helpers -------------------------------------------------------------------------------
 
 # One line per job record of job $1 (an array's tasks, or one job): ID TASK STATE EXITCODE LOGFILE.
-# TASK is "-" for a plain job; a not yet split array record shows a range (e.g. 1-3).
+# TASK is "-" for a plain job; a not yet split array record shows a range (e.g. 1-3). Fails if
+# slurmctld does not know the job.
 job_table() {
-    scontrol -o show job "$1" | awk '{
+    local records
+    records=$(scontrol -o show job "$1") && [[ -n $records ]] || return 1
+    awk '{
         delete f
         for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v); f[k] = v }
         task = (f["ArrayTaskId"] == "") ? "-" : f["ArrayTaskId"]
         print f["JobId"], task, f["JobState"], f["ExitCode"], f["StdOut"]
-    }'
+    }' <<<"$records"
+}
+
+# job_table, or this script fails.
+job_records() {
+    job_table "$1" || fail "slurmctld cannot show job $1"
 }
 
 is_terminal() {
@@ -132,23 +141,33 @@ is_terminal() {
 
 # State of task $2 of array $1 (empty while it is part of a pending range).
 task_state() {
-    job_table "$1" | awk -v t="$2" '$2 == t { print $3 }'
+    local records
+    records=$(job_records "$1") || exit 1
+    awk -v t="$2" '$2 == t { print $3 }' <<<"$records"
+}
+
+# Log file of task $2 of array $1.
+task_log() {
+    local records
+    records=$(job_records "$1") || exit 1
+    awk -v t="$2" '$2 == t { print $5 }' <<<"$records"
 }
 
 # Waits until every record of the jobs given has ended (at most 180 s).
 wait_done() {
-    local start job id task state code log busy
+    local start job records id task state code log busy
     start=$(date +%s)
     while :; do
         busy=0
         for job in "$@"; do
+            records=$(job_records "$job") || exit 1
             while read -r id task state code log; do
                 is_terminal "$state" || busy=1
-            done < <(job_table "$job")
+            done <<<"$records"
         done
         ((busy)) || return 0
         if (($(date +%s) - start >= 180)); then
-            for job in "$@"; do job_table "$job" >&2; done
+            for job in "$@"; do job_table "$job" >&2 || true; done
             fail "jobs $* still not finished after 180 s"
         fi
         sleep 0.2
@@ -158,8 +177,9 @@ wait_done() {
 # Reports every record of the (ended) jobs given that did not complete with exit code 0, with the
 # end of its log; returns the first such record's exit code (128 + signal if a signal ended it).
 check_jobs() {
-    local job id task state code log status=0 this
+    local job records id task state code log status=0 this
     for job in "$@"; do
+        records=$(job_records "$job") || exit 1
         while read -r id task state code log; do
             [[ $state == COMPLETED && $code == 0:0 ]] && continue
             local exit_code=${code%%:*} signal=${code##*:}
@@ -167,7 +187,7 @@ check_jobs() {
             echo "job $job task $task (id $id): $state, exit code $exit_code, signal $signal; log $log:" >&2
             tail -n 5 "$log" 2>/dev/null | sed 's/^/    /' >&2 || true
             ((status != 0)) || status=$this
-        done < <(job_table "$job")
+        done <<<"$records"
     done
     return "$status"
 }
@@ -222,11 +242,13 @@ until (($(frames "$journal") >= 1)); do
     sleep 0.05
 done
 scancel "${array}_$victim"
-until state=$(task_state "$array" "$victim") && is_terminal "$state"; do sleep 0.1; done
+wait_done "$array"_$victim
+state=$(task_state "$array" "$victim")
 [[ $state == CANCELLED ]] || fail "task $victim was cancelled but ended $state"
 killed_at=$(frames "$journal")
-[[ ! -e $RUNS/shard-$victim/results.csv ]] && ((killed_at < units_per_shard)) ||
+if [[ -e $RUNS/shard-$victim/results.csv ]] || ((killed_at >= units_per_shard)); then
     fail "task $victim had finished its shard before the cancellation landed ($killed_at of $units_per_shard units); the units are too fast for this test"
+fi
 echo "   task $victim cancelled after $killed_at of $units_per_shard units; requeued"
 # Requeued, it keeps its array variables; it starts once its old credential expired (cred_expire).
 scontrol requeue "${array}_$victim"
@@ -243,7 +265,7 @@ done
 [[ $(manifest_shard "$RUNS/whole") == '"shard":null' ]] || fail "the plain job ran $(manifest_shard "$RUNS/whole"), expected the whole grid"
 
 # The requeued task trained only what the cancelled run had not journaled.
-victim_log=$(job_table "$array" | awk -v t="$victim" '$2 == t { print $5 }')
+victim_log=$(task_log "$array" "$victim")
 summary=$(grep -E '^[0-9]+ units trained, [0-9]+ resumed' "$victim_log" || true)
 [[ $(wc -l <<<"$summary") -eq 1 && -n $summary ]] || fail "expected one summary line in $victim_log (the requeued run), got: $summary"
 read -r trained _ _ resumed _ <<<"$summary"
@@ -269,7 +291,7 @@ sed 's/^/   | /' "$work/logs/report.txt"
 ((reported == 7)) || fail "the harness reported exit code $reported for the failing task, expected 7"
 grep -q "task 2 .*: FAILED, exit code 7" "$work/logs/report.txt" || fail "the report does not name task 2"
 for task in 0 1 3; do
-    log=$(job_table "$again" | awk -v t="$task" '$2 == t { print $5 }')
+    log=$(task_log "$again" "$task")
     grep -q "^0 units trained, $units_per_shard resumed" "$log" || fail "resubmitted task $task did not find its finished shard: $(tail -n 1 "$log")"
 done
 echo "   ok: reported task 2 with exit code 7; the other tasks found their shards finished [$(($(date +%s) - started)) s]"
