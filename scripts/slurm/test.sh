@@ -46,6 +46,7 @@ fail() {
 }
 
 [[ ${POLARITY_SKIP_SLURM:-0} == 1 ]] && skip "POLARITY_SKIP_SLURM=1"
+[[ $(id -u) -eq 0 ]] || skip "needs root to run a test cluster (slurmd starts jobs as their owner); uid is $(id -u)"
 [[ -x $polarity ]] || fail "polarity binary $polarity not found or not executable (pass its path)"
 polarity=$(cd "$(dirname "$polarity")" && pwd)/$(basename "$polarity")
 if [[ -n $xor_reference ]]; then
@@ -57,7 +58,6 @@ if [[ -n $images_reference ]]; then
     images_reference=$(cd "$images_reference" && pwd)
 fi
 
-[[ $(id -u) -eq 0 ]] || skip "needs root to run a test cluster (slurmd starts jobs as their owner); uid is $(id -u)"
 tools=(munged slurmctld slurmd sbatch scontrol squeue scancel)
 missing() {
     local tool
