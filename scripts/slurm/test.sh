@@ -276,7 +276,7 @@ echo "   requeued task $victim: $summary"
 "$polarity" merge --out "$RUNS/merged" "$RUNS"/shard-{0,1,2,3}
 cmp "$RUNS/merged/results.csv" "$RUNS/whole/results.csv" || fail "merged shards differ from the unsharded run"
 rows=$(($(wc -l <"$RUNS/whole/results.csv") - 1))
-((rows == 16 * units_per_shard * 3 * 12 * 100 / 4)) || fail "unsharded table has $rows rows, expected 4 hidden x 4 sizes x 3 conditions x 12 trials x 100 epochs"
+((rows == 4 * 4 * 3 * 12 * 100)) || fail "unsharded table has $rows rows, expected 4 hidden x 4 sizes x 3 conditions x 12 trials x 100 epochs"
 echo "   ok: 4 shards merged = unsharded table ($rows rows, byte for byte) [$(($(date +%s) - started)) s]"
 
 # --- 2. a failing task is reported with its exit code -------------------------------------------
