@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace, as CI does. Needs only the Rust toolchain (with
-# rustfmt and clippy), apt-get/dpkg-deb for the real Fashion-MNIST, and network access to Debian's
-# package archive the first time.
+# rustfmt and clippy), apt-get/dpkg-deb for the real Fashion-MNIST (and, as root, Slurm), and
+# network access to Debian's package archive the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Builds are cached outside the clone so a fresh clone does not recompile burn from scratch.
@@ -28,5 +28,7 @@ echo "== end-to-end: quick XOR reproduction"
 echo "== end-to-end: image presets (smoke)"
 "$polarity" reproduce transfer --preset smoke --out "$scratch/transfer"
 "$polarity" reproduce images --preset smoke --out "$scratch/images"
+echo "== Slurm: sharded sweeps and the examples/slurm scripts on a real single-node cluster (needs root on Debian)"
+scripts/slurm/test.sh "$polarity" --xor-reference "$scratch/xor" --images-reference "$scratch/images"
 rm -rf "$scratch"
 echo "all checks passed"
