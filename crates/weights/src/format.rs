@@ -1,0 +1,129 @@
+//! What kind of weight file a file is, from its first bytes (not its name), so that a foreign
+//! or truncated file gets an error saying what it is not (docs/decisions.md D-TEMPLATE-2).
+
+use crate::Error;
+use std::io::Read;
+use std::path::Path;
+
+/// The weight-file containers polarity reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightFileFormat {
+    /// A NumPy `.npy` file (the Caffe AlexNet `bvlc_alexnet.npy` is one, holding a pickled dict).
+    Npy,
+    /// `torch.save` since PyTorch 1.6: a zip archive.
+    TorchZip,
+    /// `torch.save` before PyTorch 1.6: a pickle sequence starting with torch's magic number.
+    TorchLegacy,
+    /// `torch.save` of the old TAR format.
+    TorchTar,
+    /// safetensors: a little-endian u64 header length, then a JSON header.
+    Safetensors,
+}
+
+impl WeightFileFormat {
+    /// The name used in provenance.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightFileFormat::Npy => "npy",
+            WeightFileFormat::TorchZip => "torch-pth (zip)",
+            WeightFileFormat::TorchLegacy => "torch-pth (legacy)",
+            WeightFileFormat::TorchTar => "torch-pth (tar)",
+            WeightFileFormat::Safetensors => "safetensors",
+        }
+    }
+
+    /// A `torch.save` file of any of its containers.
+    pub fn is_torch(self) -> bool {
+        matches!(
+            self,
+            WeightFileFormat::TorchZip | WeightFileFormat::TorchLegacy | WeightFileFormat::TorchTar
+        )
+    }
+}
+
+/// The pickled magic number `torch.save` writes first in its legacy format
+/// (protocol 2, `LONG1` of 10 bytes, 0x1950a86a20f9469cfc6c).
+const TORCH_LEGACY_MAGIC: [u8; 14] = [
+    0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
+];
+
+/// The format of a file starting with `head` (its first 512 bytes, or all of a shorter file) of
+/// `len` bytes in all.
+pub fn detect_format(head: &[u8], len: u64) -> Result<WeightFileFormat, String> {
+    if head.starts_with(b"\x93NUMPY") {
+        return Ok(WeightFileFormat::Npy);
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(WeightFileFormat::TorchZip);
+    }
+    if head.starts_with(&TORCH_LEGACY_MAGIC) {
+        return Ok(WeightFileFormat::TorchLegacy);
+    }
+    if head.get(257..262) == Some(b"ustar") {
+        return Ok(WeightFileFormat::TorchTar);
+    }
+    if head.len() >= 9 && head[8] == b'{' {
+        let header = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+        if header.checked_add(8).is_some_and(|end| end <= len) {
+            return Ok(WeightFileFormat::Safetensors);
+        }
+        return Err(format!(
+            "looks like safetensors but is truncated: its header claims {header} bytes, the file has {len} in all"
+        ));
+    }
+    let shown: String = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Err(format!(
+        "not a weight file polarity reads (first bytes {shown}; expected .npy, torch.save zip/legacy/tar, or safetensors)"
+    ))
+}
+
+/// The format of the file at `path` (see [`detect_format`]), naming the file in errors.
+pub fn detect_file_format(path: &Path) -> Result<WeightFileFormat, Error> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let mut head = Vec::with_capacity(512);
+    file.take(512).read_to_end(&mut head).map_err(io)?;
+    detect_format(&head, len).map_err(|message| Error::WeightFile {
+        path: path.display().to_string(),
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_bytes() {
+        assert_eq!(
+            detect_format(b"\x93NUMPY\x01\x00", 8),
+            Ok(WeightFileFormat::Npy)
+        );
+        assert_eq!(
+            detect_format(b"PK\x03\x04rest", 100),
+            Ok(WeightFileFormat::TorchZip)
+        );
+        assert_eq!(
+            detect_format(&TORCH_LEGACY_MAGIC, 100),
+            Ok(WeightFileFormat::TorchLegacy)
+        );
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(detect_format(&tar, 4096), Ok(WeightFileFormat::TorchTar));
+        let mut st = 10u64.to_le_bytes().to_vec();
+        st.extend_from_slice(b"{\"a\":1}   ");
+        assert_eq!(
+            detect_format(&st, 18),
+            Ok(WeightFileFormat::Safetensors)
+        );
+        let e = detect_format(&st, 17).unwrap_err();
+        assert!(e.contains("truncated") && e.contains("10 bytes"), "{e}");
+        let e = detect_format(b"hello world", 11).unwrap_err();
+        assert!(e.contains("68656c6c6f20776f") && e.contains("safetensors"), "{e}");
+        assert!(detect_format(b"", 0).is_err());
+    }
+}
