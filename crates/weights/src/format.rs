@@ -2,7 +2,7 @@
 //! or truncated file gets an error saying what it is not (docs/decisions.md D-TEMPLATE-2).
 
 use crate::Error;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 /// The weight-file containers polarity reads.
@@ -77,20 +77,60 @@ pub fn detect_format(head: &[u8], len: u64) -> Result<WeightFileFormat, String> 
     ))
 }
 
-/// The format of the file at `path` (see [`detect_format`]), naming the file in errors.
+/// Checks that a safetensors file holds every byte its header promises: `header` is the JSON
+/// header, `data_len` the bytes after it. (A cut file otherwise reads as "incomplete metadata".)
+pub fn check_safetensors_length(header: &[u8], data_len: u64) -> Result<(), String> {
+    let json: serde_json::Value = serde_json::from_slice(header)
+        .map_err(|e| format!("safetensors header is not valid JSON: {e}"))?;
+    let entries = json
+        .as_object()
+        .ok_or("safetensors header is not a JSON object")?;
+    let end = entries
+        .iter()
+        .filter(|(name, _)| name.as_str() != "__metadata__")
+        .filter_map(|(_, v)| v["data_offsets"][1].as_u64())
+        .max()
+        .unwrap_or(0);
+    if end > data_len {
+        return Err(format!(
+            "truncated safetensors file: its header places tensor data up to byte {end} after the header, the file has {data_len}"
+        ));
+    }
+    Ok(())
+}
+
+/// The format of the file at `path` (see [`detect_format`]; a safetensors file is also checked
+/// with [`check_safetensors_length`], a legacy torch file with
+/// [`crate::torch_legacy::check_legacy_torch`]), naming the file in errors.
 pub fn detect_file_format(path: &Path) -> Result<WeightFileFormat, Error> {
     let io = |source| Error::Io {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    let mut head = Vec::with_capacity(512);
-    file.take(512).read_to_end(&mut head).map_err(io)?;
-    detect_format(&head, len).map_err(|message| Error::WeightFile {
+    let named = |message| Error::WeightFile {
         path: path.display().to_string(),
         message,
-    })
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let mut head = Vec::with_capacity(512);
+    (&mut file).take(512).read_to_end(&mut head).map_err(io)?;
+    let format = detect_format(&head, len).map_err(named)?;
+    if format == WeightFileFormat::Safetensors {
+        let header_len = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+        let mut header = Vec::new();
+        file.seek(std::io::SeekFrom::Start(8)).map_err(io)?;
+        (&mut file)
+            .take(header_len)
+            .read_to_end(&mut header)
+            .map_err(io)?;
+        check_safetensors_length(&header, len - 8 - header_len).map_err(named)?;
+    }
+    if format == WeightFileFormat::TorchLegacy {
+        let bytes = std::fs::read(path).map_err(io)?;
+        crate::torch_legacy::check_legacy_torch(&bytes).map_err(named)?;
+    }
+    Ok(format)
 }
 
 #[cfg(test)]
@@ -116,14 +156,24 @@ mod tests {
         assert_eq!(detect_format(&tar, 4096), Ok(WeightFileFormat::TorchTar));
         let mut st = 10u64.to_le_bytes().to_vec();
         st.extend_from_slice(b"{\"a\":1}   ");
-        assert_eq!(
-            detect_format(&st, 18),
-            Ok(WeightFileFormat::Safetensors)
-        );
+        assert_eq!(detect_format(&st, 18), Ok(WeightFileFormat::Safetensors));
         let e = detect_format(&st, 17).unwrap_err();
         assert!(e.contains("truncated") && e.contains("10 bytes"), "{e}");
         let e = detect_format(b"hello world", 11).unwrap_err();
-        assert!(e.contains("68656c6c6f20776f") && e.contains("safetensors"), "{e}");
+        assert!(
+            e.contains("68656c6c6f20776f") && e.contains("safetensors"),
+            "{e}"
+        );
         assert!(detect_format(b"", 0).is_err());
+    }
+
+    #[test]
+    fn safetensors_data_must_cover_the_header_offsets() {
+        let header = br#"{"__metadata__":{"a":"b"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"v":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#;
+        assert_eq!(check_safetensors_length(header, 12), Ok(()));
+        let e = check_safetensors_length(header, 11).unwrap_err();
+        assert!(e.contains("up to byte 12") && e.contains("has 11"), "{e}");
+        assert!(check_safetensors_length(b"[1]", 0).is_err());
+        assert!(check_safetensors_length(b"{not json", 0).is_err());
     }
 }

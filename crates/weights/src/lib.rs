@@ -16,6 +16,7 @@ pub mod format;
 pub mod npy;
 pub mod pickle;
 mod pretrained;
+pub mod torch_legacy;
 
 pub use array::NpArray;
 pub use caffe::{

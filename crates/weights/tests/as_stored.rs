@@ -22,13 +22,22 @@ fn fixtures_are_recognised_by_content() {
         ("tv_alexnet_legacy.pth", WeightFileFormat::TorchLegacy),
         ("tv_alexnet.safetensors", WeightFileFormat::Safetensors),
     ] {
-        assert_eq!(detect_file_format(&fixture(file)).unwrap(), format, "{file}");
+        assert_eq!(
+            detect_file_format(&fixture(file)).unwrap(),
+            format,
+            "{file}"
+        );
     }
     let e = detect_file_format(&fixture("expected.json"))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("expected.json") && e.contains("not a weight file"), "{e}");
-    let e = detect_file_format(&fixture("nope.pth")).unwrap_err().to_string();
+    assert!(
+        e.contains("expected.json") && e.contains("not a weight file"),
+        "{e}"
+    );
+    let e = detect_file_format(&fixture("nope.pth"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("nope.pth"), "{e}");
 }
 
@@ -66,7 +75,10 @@ fn a_caffe_file_describes_its_own_network() {
     let e = layout_of(&broken, GroupedLayers::ExpandFree, "b.npy")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("'b.npy'") && e.contains("layer 'conv3' is missing"), "{e}");
+    assert!(
+        e.contains("'b.npy'") && e.contains("layer 'conv3' is missing"),
+        "{e}"
+    );
     let mut odd = layers;
     let fc6 = odd.iter_mut().find(|(n, _, _)| n == "fc6").unwrap();
     fc6.1.shape = vec![8, 8]; // 8 inputs = 4 filters x 2: not a square map
@@ -74,4 +86,31 @@ fn a_caffe_file_describes_its_own_network() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("'fc6' has 8 inputs"), "{e}");
+}
+
+#[test]
+fn a_cut_legacy_torch_file_is_refused_before_its_data_is_read_as_zeros() {
+    use polarity_weights::torch_legacy::check_legacy_torch;
+    let bytes = std::fs::read(fixture("tv_alexnet_legacy.pth")).unwrap();
+    check_legacy_torch(&bytes).unwrap();
+    for cut in [bytes.len() - 1, bytes.len() - 1000, 2100, 2070, 1000] {
+        let e = check_legacy_torch(&bytes[..cut]).unwrap_err();
+        assert!(
+            e.contains("truncated") || e.contains("pickle truncated"),
+            "{cut}: {e}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"xx");
+    let e = check_legacy_torch(&longer).unwrap_err();
+    assert!(e.contains("2 bytes after its last storage"), "{e}");
+    // Through the format check, naming the file.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.pth");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let e = detect_file_format(&cut).unwrap_err().to_string();
+    assert!(
+        e.contains("cut.pth") && e.contains("truncated legacy torch.save file"),
+        "{e}"
+    );
 }
