@@ -40,7 +40,7 @@ impl PolarityTemplate {
         file: &WeightFileInfo,
         options: &FromWeightsOptions,
     ) -> Result<Self, PolarityError> {
-        let selected: Vec<(&String, &(Vec<usize>, Vec<f32>))> = tensors
+        let selected: Vec<_> = tensors
             .0
             .iter()
             .filter(|(name, (shape, _))| match &options.layers {

@@ -301,7 +301,7 @@ pub fn layout_of(
     let c5 = conv[4][3];
     let fc6_inputs = fc[0][0];
     if problems.is_empty() {
-        let per_channel = if c5 > 0 && fc6_inputs % c5 == 0 {
+        let per_channel = if c5 > 0 && fc6_inputs.is_multiple_of(c5) {
             fc6_inputs / c5
         } else {
             0
