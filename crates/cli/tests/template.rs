@@ -415,7 +415,10 @@ fn bad_files_are_clear_errors_and_leave_no_output() {
             dir.path().join("missing.pth").to_str().unwrap().to_string(),
             "missing.pth",
         ),
-        (write("half.pth", &zip[..zip.len() / 2]), "half.pth"),
+        (
+            write("half.pth", &zip[..zip.len() / 2]),
+            "truncated torch.save zip file",
+        ),
         (write("half.safetensors", &st[..st.len() / 2]), "truncated"),
         (write("half.npy", &npy[..npy.len() / 2]), "half.npy"),
         (

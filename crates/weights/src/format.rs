@@ -77,6 +77,15 @@ pub fn detect_format(head: &[u8], len: u64) -> Result<WeightFileFormat, String> 
     ))
 }
 
+/// Whether `tail` (the end of a zip file) holds the end-of-central-directory record: its
+/// signature `PK\x05\x06`, with the record's comment reaching exactly the end of the file.
+pub fn has_zip_end_record(tail: &[u8]) -> bool {
+    (0..tail.len().saturating_sub(21)).rev().any(|i| {
+        tail[i..].starts_with(b"PK\x05\x06")
+            && i + 22 + usize::from(u16::from_le_bytes([tail[i + 20], tail[i + 21]])) == tail.len()
+    })
+}
+
 /// Checks that a safetensors file holds every byte its header promises: `header` is the JSON
 /// header, `data_len` the bytes after it. (A cut file otherwise reads as "incomplete metadata".)
 pub fn check_safetensors_length(header: &[u8], data_len: u64) -> Result<(), String> {
@@ -126,6 +135,20 @@ pub fn detect_file_format(path: &Path) -> Result<WeightFileFormat, Error> {
             .map_err(io)?;
         check_safetensors_length(&header, len - 8 - header_len).map_err(named)?;
     }
+    if format == WeightFileFormat::TorchZip {
+        // The end-of-central-directory record sits in the last 22 + 65535 bytes.
+        let tail_len = len.min(22 + 65_535);
+        let mut tail = Vec::with_capacity(tail_len as usize);
+        file.seek(std::io::SeekFrom::End(-(tail_len as i64)))
+            .map_err(io)?;
+        file.read_to_end(&mut tail).map_err(io)?;
+        if !has_zip_end_record(&tail) {
+            return Err(named(
+                "truncated torch.save zip file: no end-of-central-directory record at its end"
+                    .into(),
+            ));
+        }
+    }
     if format == WeightFileFormat::TorchLegacy {
         let bytes = std::fs::read(path).map_err(io)?;
         crate::torch_legacy::check_legacy_torch(&bytes).map_err(named)?;
@@ -165,6 +188,17 @@ mod tests {
             "{e}"
         );
         assert!(detect_format(b"", 0).is_err());
+    }
+
+    #[test]
+    fn zip_end_record() {
+        let mut tail = b"data PK\x05\x06".to_vec();
+        tail.extend_from_slice(&[0; 16]);
+        tail.extend_from_slice(&3u16.to_le_bytes());
+        tail.extend_from_slice(b"abc");
+        assert!(has_zip_end_record(&tail));
+        assert!(!has_zip_end_record(&tail[..tail.len() - 1]));
+        assert!(!has_zip_end_record(b"PK\x05\x06"));
     }
 
     #[test]

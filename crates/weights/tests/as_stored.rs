@@ -114,3 +114,18 @@ fn a_cut_legacy_torch_file_is_refused_before_its_data_is_read_as_zeros() {
         "{e}"
     );
 }
+
+#[test]
+fn a_cut_zip_torch_file_is_named_truncated() {
+    let bytes = std::fs::read(fixture("tv_alexnet_zip.pth")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for cut in [bytes.len() - 1, bytes.len() - 30, bytes.len() / 2] {
+        let p = dir.path().join("cut.pth");
+        std::fs::write(&p, &bytes[..cut]).unwrap();
+        let e = detect_file_format(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("cut.pth") && e.contains("truncated torch.save zip"),
+            "{cut}: {e}"
+        );
+    }
+}
