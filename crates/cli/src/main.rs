@@ -32,7 +32,7 @@ enum Command {
     Reproduce(commands::reproduce::ReproduceCommand),
     /// Exact theory: probability that a random-polarity network can represent XOR.
     Theory(commands::theory::TheoryArgs),
-    /// Inspect polarity template files.
+    /// Make, compare and inspect polarity template files.
     #[command(subcommand)]
     Template(commands::template::TemplateCommand),
     /// Combine the output directories of a sharded sweep into one table.

@@ -13,6 +13,17 @@ pub enum PolarityError {
     File { path: String, message: String },
     #[error("invalid value for {field}: {message}")]
     Invalid { field: String, message: String },
+    #[error("{selection} selects no tensor; the file holds:\n{available}")]
+    NoTensorSelected {
+        selection: String,
+        available: String,
+    },
+    #[error("templates '{a}' and '{b}' cannot be compared entry by entry:\n{problems}")]
+    NotComparable {
+        a: String,
+        b: String,
+        problems: String,
+    },
     #[error("I/O error on '{path}': {source}")]
     Io {
         path: String,

@@ -23,15 +23,24 @@
 //! ```
 
 pub mod error;
+pub mod layer_pattern;
 pub mod reset;
 pub mod seed;
 pub mod template;
+pub mod template_controls;
+pub mod template_diff;
 pub mod template_file;
+pub mod template_from_file;
+pub mod template_layout;
 pub mod tensors;
 
 pub use error::PolarityError;
+pub use layer_pattern::LayerPattern;
 pub use reset::{InitAlignment, ResetMethod, ResetRule};
 pub use template::{Excitatory, PolarityTemplate, Provenance, TensorSpec, TensorTemplate};
+pub use template_diff::{TemplateDiff, TensorSignDiff};
+pub use template_from_file::{FromWeightsOptions, WeightFileInfo};
+pub use template_layout::LinearLayout;
 pub use tensors::NamedTensors;
 
 /// `np.sign` on an `f32`: -1, 0 or +1 (both zeros give 0). NaN gives 0; callers that must reject

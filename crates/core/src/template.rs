@@ -1,6 +1,7 @@
 //! `PolarityTemplate`: one sign in {-1, 0, +1} per weight, per parameter tensor.
 
 use crate::seed;
+use crate::template_layout::LinearLayout;
 use crate::{sign_of, PolarityError};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,11 @@ pub struct Provenance {
     pub source_sha256: String,
     /// The polarity version that made it.
     pub created_by: String,
+    /// The layout of the template's rank-2 (Linear) kernels, where the maker knew it. `None` in
+    /// files written before it was recorded and for templates built from bare shapes; such files
+    /// still load (docs/decisions.md D-TEMPLATE-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<LinearLayout>,
 }
 
 impl Provenance {
@@ -42,6 +48,7 @@ impl Provenance {
             source: source.into(),
             source_sha256: hex(&Sha256::digest(hash_of)),
             created_by: format!("polarity-core {}", env!("CARGO_PKG_VERSION")),
+            layout: None,
         }
     }
 }

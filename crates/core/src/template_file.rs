@@ -8,11 +8,16 @@
 //! signs                 per tensor, 2 bits per entry (0b00 = 0, 0b01 = +1, 0b10 = -1), padded to a byte
 //! sha256                32 bytes over everything above
 //! ```
+//!
+//! The provenance may carry `"layout": "burn" | "pytorch"` (the Linear kernels' layout). It is
+//! left out when unknown, so files without it (all files written before it existed) load, and
+//! readers that predate it ignore it: the version stays 1 (docs/decisions.md D-TEMPLATE-1).
 
 use crate::template::{Provenance, TensorSpec, TensorTemplate};
 use crate::{PolarityError, PolarityTemplate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"PLTYTMPL";
@@ -65,10 +70,17 @@ impl PolarityTemplate {
             path: origin.to_string(),
             message,
         };
-        if bytes.len() < 16 + 32 || &bytes[..8] != MAGIC {
+        let prefix = bytes.len().min(MAGIC.len());
+        if bytes[..prefix] != MAGIC[..prefix] || bytes.is_empty() {
             return Err(err(
                 "not a polarity template file (missing PLTYTMPL magic)".into()
             ));
+        }
+        if bytes.len() < 16 + 32 {
+            return Err(err(format!(
+                "truncated: {} bytes, a template file has at least 48",
+                bytes.len()
+            )));
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
         if version != FORMAT_VERSION {
@@ -128,15 +140,32 @@ impl PolarityTemplate {
         })
     }
 
-    /// Writes the template atomically (temporary file, then rename).
+    /// Writes the template atomically: a temporary file beside it (`.NAME.tmp`), synced, then
+    /// renamed over `path`, so a reader sees the old file or the new one, never a part.
     pub fn save(&self, path: &Path) -> Result<(), PolarityError> {
         let io = |source| PolarityError::Io {
             path: path.display().to_string(),
             source,
         };
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, self.to_bytes()).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        let name = path.file_name().ok_or_else(|| PolarityError::Invalid {
+            field: "template output path".into(),
+            message: format!("'{}' does not name a file", path.display()),
+        })?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+        let written = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&self.to_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp); // best effort: the error below is what matters
+        }
+        written.map_err(io)
     }
 
     pub fn load(path: &Path) -> Result<Self, PolarityError> {
@@ -155,5 +184,61 @@ impl PolarityTemplate {
             message: e.to_string(),
         })?;
         Ok(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LinearLayout;
+
+    fn template() -> PolarityTemplate {
+        let w = [1.0f32, -1.0, 0.0, 2.0, -3.0];
+        PolarityTemplate::from_weights(&[(TensorSpec::new("w", vec![5]), &w[..])], "t")
+    }
+
+    #[test]
+    fn layout_is_saved_only_when_known() {
+        let mut t = template();
+        let unknown = t.to_bytes();
+        assert!(!String::from_utf8_lossy(&unknown).contains("layout"));
+        t.provenance.layout = Some(LinearLayout::PyTorch);
+        let bytes = t.to_bytes();
+        assert!(String::from_utf8_lossy(&bytes).contains(r#""layout":"pytorch""#));
+        assert_eq!(PolarityTemplate::from_bytes(&bytes, "x").unwrap(), t);
+    }
+
+    #[test]
+    fn truncated_and_foreign_bytes_are_named() {
+        let bytes = template().to_bytes();
+        for cut in [3, 20, bytes.len() - 1] {
+            let e = PolarityTemplate::from_bytes(&bytes[..cut], "t.ptpl")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("t.ptpl") && e.contains("truncated"),
+                "{cut}: {e}"
+            );
+        }
+        for foreign in [&b""[..], b"\x93NUMPY\x01\x00", b"PK\x03\x04 a zip file"] {
+            let e = PolarityTemplate::from_bytes(foreign, "f")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("not a polarity template file"), "{e}");
+        }
+    }
+
+    #[test]
+    fn save_replaces_atomically_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.ptpl");
+        template().save(&path).unwrap();
+        let mut t = template();
+        t.provenance.source = "second".into();
+        t.save(&path).unwrap();
+        assert_eq!(PolarityTemplate::load(&path).unwrap(), t);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let e = t.save(&dir.path().join("no/such/dir/t.ptpl")).unwrap_err();
+        assert!(e.to_string().contains("no/such/dir/t.ptpl"), "{e}");
     }
 }

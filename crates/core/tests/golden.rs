@@ -16,7 +16,7 @@ use polarity_core::{PolarityTemplate, TensorSpec};
 use rand::{Rng, RngCore};
 
 /// Every purpose label the code base uses, with its FNV-1a value.
-const LABELS: [(&str, u64); 24] = [
+const LABELS: [(&str, u64); 26] = [
     ("init", 0xf5d2afc57ab57213),
     ("reset", 0x0f136ff2c086b760),
     ("align", 0x509903bb65ac341e),
@@ -27,6 +27,8 @@ const LABELS: [(&str, u64); 24] = [
     ("val", 0x690422194ed16e3c),
     ("template-random", 0x26e5f06bf73283bd),
     ("template-dale", 0x66730d6c769e8bbe),
+    ("template-random-like", 0x66a945fdcd420e73),
+    ("template-shuffle", 0x210168c37150997b),
     ("bench", 0xd7e5ac5e896d1d39),
     ("image-init", 0xaf903cfff3791143),
     ("image-shuffle", 0x7761ef3dbb93eede),
@@ -230,6 +232,26 @@ fn random_template_is_pinned() {
     assert_eq!(
         t.tensor("b").unwrap().signs(),
         &[1, 1, 1, 1, 1][..],
+        "{REPIN}"
+    );
+}
+
+#[test]
+fn control_templates_are_pinned() {
+    let t = PolarityTemplate::random(&[TensorSpec::new("a", vec![3, 4])], 7);
+    // Template `a` of `random_template_is_pinned`, with one entry made free.
+    let mut signs = t.tensors[0].signs().to_vec();
+    signs[0] = 0;
+    let mut t = t;
+    t.tensors[0] = polarity_core::TensorTemplate::new(t.tensors[0].spec.clone(), signs).unwrap();
+    assert_eq!(
+        t.random_like(7).tensors[0].signs(),
+        &[0, 1, -1, 1, 1, -1, -1, 1, -1, -1, -1, -1][..],
+        "{REPIN}"
+    );
+    assert_eq!(
+        t.shuffled(7).tensors[0].signs(),
+        &[0, -1, 1, -1, 1, 1, 1, 1, 1, 1, -1, -1][..],
         "{REPIN}"
     );
 }

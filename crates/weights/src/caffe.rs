@@ -269,6 +269,89 @@ pub fn load_caffe_alexnet(
     })
 }
 
+/// The network a Caffe-AlexNet-style file fits, read off its own shapes: input channels from
+/// conv1, filters from each conv layer's last axis, fc units from each fc layer's columns, fc6's
+/// inputs from its rows (which must be conv5's filters times a square map). `grouped` picks the
+/// group counts. Used when no network is at hand (`polarity template from-weights`); the full
+/// shape check is [`to_paper_alexnet`]'s.
+pub fn layout_of(
+    layers: &[(String, NpArray, NpArray)],
+    grouped: GroupedLayers,
+    origin: &str,
+) -> Result<CaffeAlexNet, Error> {
+    let mut problems = Vec::new();
+    let mut kernel_shape = |name: &str, rank: usize| -> Vec<usize> {
+        match layers.iter().find(|(n, _, _)| n == name) {
+            Some((_, w, _)) if w.shape.len() == rank => w.shape.clone(),
+            Some((_, w, _)) => {
+                problems.push(format!(
+                    "  '{name}': weights {:?}, expected rank {rank}",
+                    w.shape
+                ));
+                vec![0; rank]
+            }
+            None => {
+                problems.push(format!("  layer '{name}' is missing"));
+                vec![0; rank]
+            }
+        }
+    };
+    let conv: Vec<Vec<usize>> = LAYERS[..5].iter().map(|n| kernel_shape(n, 4)).collect();
+    let fc: Vec<Vec<usize>> = LAYERS[5..].iter().map(|n| kernel_shape(n, 2)).collect();
+    let c5 = conv[4][3];
+    let fc6_inputs = fc[0][0];
+    if problems.is_empty() {
+        let per_channel = if c5 > 0 && fc6_inputs.is_multiple_of(c5) {
+            fc6_inputs / c5
+        } else {
+            0
+        };
+        let side = (per_channel as f64).sqrt().round() as usize;
+        if per_channel == 0 || side * side != per_channel {
+            problems.push(format!(
+                "  'fc6' has {fc6_inputs} inputs, not conv5's {c5} filters times a square map"
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::WeightFile {
+            path: origin.to_string(),
+            message: format!("is not a Caffe AlexNet file:\n{}", problems.join("\n")),
+        });
+    }
+    Ok(CaffeAlexNet {
+        in_channels: conv[0][2],
+        conv_channels: [conv[0][3], conv[1][3], conv[2][3], conv[3][3], c5],
+        fc_units: [fc[0][1], fc[1][1], fc[2][1]],
+        fc6_inputs,
+        groups: match grouped {
+            GroupedLayers::ExpandFree => [1; 5],
+            GroupedLayers::Grouped => CAFFE_GROUPS,
+        },
+    })
+}
+
+/// Reads a Caffe-AlexNet-style `.npy` for the network its own shapes describe ([`layout_of`]):
+/// the paper AlexNet's tensor names, burn's layouts, grouped layers as `grouped` says.
+pub fn load_caffe_alexnet_as_stored(
+    path: &Path,
+    grouped: GroupedLayers,
+) -> Result<PretrainedWeights, Error> {
+    let bytes = read_file(path)?;
+    let origin = path.display().to_string();
+    let layers = read_layer_dict(&bytes, &origin)?;
+    let config = layout_of(&layers, grouped, &origin)?;
+    let tensors = to_paper_alexnet(&layers, &config, grouped, &origin)?;
+    Ok(PretrainedWeights {
+        tensors,
+        source: origin,
+        format: "caffe-npy".into(),
+        sha256: file_sha256(&bytes),
+        checksum_verified: None,
+        unused: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,13 +12,18 @@
 mod array;
 pub mod caffe;
 pub mod checksum;
+pub mod format;
 pub mod npy;
 pub mod pickle;
 mod pretrained;
+pub mod torch_legacy;
 
 pub use array::NpArray;
-pub use caffe::{load_caffe_alexnet, CaffeAlexNet, GroupedLayers, CAFFE_GROUPS};
+pub use caffe::{
+    load_caffe_alexnet, load_caffe_alexnet_as_stored, CaffeAlexNet, GroupedLayers, CAFFE_GROUPS,
+};
 pub use checksum::{file_sha256, verify_published, KNOWN_CHECKSUMS};
+pub use format::{detect_file_format, WeightFileFormat};
 pub use npy::read_npy;
 pub use pickle::{read_pickle, PyValue};
 pub use polarity_core::NamedTensors;

@@ -1,6 +1,7 @@
 //! The small pickle machine the Caffe AlexNet file needs: dicts, lists, tuples, strings
 //! (Python 2 `str`, Python 3 `bytes`/`str`, `_codecs.encode` for protocol-2 bytes) and numpy
-//! arrays (`numpy.core.multiarray._reconstruct` + `BUILD`). Anything else is a clear error
+//! arrays (`numpy.core.multiarray._reconstruct` + `BUILD`), and the structure of a legacy
+//! `torch.save` file (persistent ids, `OrderedDict`). Anything else is a clear error
 //! naming the opcode and its byte offset. No code from the file is ever run: globals are only
 //! recognised by name.
 
@@ -34,6 +35,8 @@ pub enum PyValue {
         state: Box<PyValue>,
     },
     Array(Rc<NpArray>),
+    /// A persistent id (`BINPERSID`): in `torch.save` files, a reference to a tensor storage.
+    Persistent(Box<PyValue>),
 }
 
 impl PyValue {
@@ -138,10 +141,16 @@ fn top_mut(stack: &mut [Item], op: u8, at: usize) -> Result<&mut PyValue, String
 
 /// Runs the pickle in `data` and returns the object it builds.
 pub fn read_pickle(data: &[u8]) -> Result<PyValue, FormatError> {
+    run(data).map(|(v, _)| v).map_err(FormatError)
+}
+
+/// Runs the pickle at the start of `data` and returns the object and the number of bytes it
+/// took (up to and including its STOP), for files that hold several pickles in a row.
+pub fn read_pickle_prefix(data: &[u8]) -> Result<(PyValue, usize), FormatError> {
     run(data).map_err(FormatError)
 }
 
-fn run(data: &[u8]) -> Result<PyValue, String> {
+fn run(data: &[u8]) -> Result<(PyValue, usize), String> {
     let mut c = Cursor { data, pos: 0 };
     let mut stack: Vec<Item> = Vec::new();
     let mut memo: HashMap<usize, PyValue> = HashMap::new();
@@ -156,7 +165,7 @@ fn run(data: &[u8]) -> Result<PyValue, String> {
             0x95 => {
                 c.u64()?; // FRAME
             }
-            b'.' => return pop_value(&mut stack, op, at),
+            b'.' => return Ok((pop_value(&mut stack, op, at)?, c.pos)),
             b'(' => stack.push(Item::Mark),
             b'N' => push(&mut stack, PyValue::None),
             0x88 => push(&mut stack, PyValue::Bool(true)),
@@ -363,6 +372,10 @@ fn run(data: &[u8]) -> Result<PyValue, String> {
                 let callable = pop_value(&mut stack, op, at)?;
                 push(&mut stack, reduce(callable, args)?)
             }
+            b'Q' => {
+                let pid = pop_value(&mut stack, op, at)?;
+                push(&mut stack, PyValue::Persistent(Box::new(pid)))
+            }
             b'b' => {
                 let state = pop_value(&mut stack, op, at)?;
                 let object = pop_value(&mut stack, op, at)?;
@@ -399,6 +412,12 @@ fn reduce(callable: PyValue, args: PyValue) -> Result<PyValue, String> {
                 return Ok(PyValue::Bytes(Rc::new(bytes?)));
             }
         }
+    }
+    // An empty OrderedDict (torch state dicts) filled by SETITEMS like a dict.
+    if is_global(&callable, &["collections"], "OrderedDict")
+        && matches!(&args, PyValue::Tuple(a) if a.is_empty())
+    {
+        return Ok(PyValue::Dict(Vec::new()));
     }
     if is_global(&callable, &["__builtin__", "builtins"], "bytes") {
         if let PyValue::Tuple(a) = &args {
