@@ -6,8 +6,12 @@
 //! generator `(data seed, q, k)`, and the training set of size n is samples 0..n/4 of every cell,
 //! interleaved. So every training set is a prefix of every larger one, and adding or removing a
 //! size from a grid never changes the data of the others (docs/decisions.md D-XOR-DATA-4).
+//!
+//! [`XorData`] also holds data read from files ([`crate::given`]), so that the rest of the
+//! pipeline does not care where the numbers came from.
 
 use crate::error::XorError;
+use crate::given::{GivenData, GivenSummary};
 use polarity_core::seed;
 use polarity_mlp::Dataset;
 use rand::Rng;
@@ -51,32 +55,131 @@ fn generate(stream_seed: u64, n: usize, dims: usize) -> Dataset {
     Dataset { inputs: dims, x, y }
 }
 
-/// The data of one XOR experiment: every training set is a prefix of `train_pool`.
+/// The data of one XOR experiment: a fixed validation set and nested training sets, drawn by
+/// the generator or read from files ([`crate::given`]).
 #[derive(Debug, Clone)]
 pub struct XorData {
     pub dims: usize,
-    train_seed: u64,
     pub val: Dataset,
+    train: TrainSets,
+    /// Where the data came from, for reports.
+    pub origin: DataOrigin,
+}
+
+#[derive(Debug, Clone)]
+enum TrainSets {
+    /// Sample k of cell q from `rng(seed, [q, k])` (D-XOR-DATA-4).
+    Drawn { seed: u64 },
+    /// Every training set is a prefix of `pool`; `sizes` are the ones the files provide (`None`:
+    /// any prefix, as for a CSV).
+    Given {
+        pool: Dataset,
+        sizes: Option<Vec<usize>>,
+    },
+}
+
+/// Where an experiment's data came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataOrigin {
+    /// Drawn by the generator: `draw` 0 is the experiment seed's default data.
+    Drawn { draw: u64 },
+    /// Read from files.
+    Given(GivenSummary),
+}
+
+impl std::fmt::Display for DataOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataOrigin::Drawn { draw } => {
+                write!(
+                    f,
+                    "drawn by polarity's generator from the experiment seed (draw {draw})"
+                )
+            }
+            DataOrigin::Given(g) => g.fmt(f),
+        }
+    }
 }
 
 impl XorData {
+    /// Draw 0 of `experiment_seed`: the default data of an experiment.
     pub fn new(experiment_seed: u64, dims: usize, val_size: usize) -> Result<Self, XorError> {
+        Self::drawn(experiment_seed, 0, dims, val_size)
+    }
+
+    /// Draw `draw` of `experiment_seed`; its numbers depend on the seed and `draw` only
+    /// (docs/decisions.md D-XOR-DATA-7). Draw 0 is the data polarity has always drawn.
+    pub fn drawn(
+        experiment_seed: u64,
+        draw: u64,
+        dims: usize,
+        val_size: usize,
+    ) -> Result<Self, XorError> {
         if dims < 2 {
             return Err(XorError::DataDims(dims));
         }
         check_size("validation size", val_size)?;
-        let base = seed::derive(experiment_seed, &[seed::label("xor-data")]);
+        let base = if draw == 0 {
+            seed::derive(experiment_seed, &[seed::label("xor-data")])
+        } else {
+            seed::derive(experiment_seed, &[seed::label("xor-data"), draw])
+        };
         Ok(Self {
             dims,
-            train_seed: seed::derive(base, &[seed::label("train")]),
+            train: TrainSets::Drawn {
+                seed: seed::derive(base, &[seed::label("train")]),
+            },
             val: generate(seed::derive(base, &[seed::label("val")]), val_size, dims),
+            origin: DataOrigin::Drawn { draw },
         })
     }
 
-    /// The nested training set of size `n` (a multiple of 4).
+    /// Data read from files (already checked by the reader).
+    pub fn given(data: GivenData) -> Self {
+        let GivenData {
+            summary,
+            dims,
+            train,
+            train_sizes,
+            val,
+        } = data;
+        Self {
+            dims,
+            val,
+            train: TrainSets::Given {
+                pool: train,
+                sizes: train_sizes,
+            },
+            origin: DataOrigin::Given(summary),
+        }
+    }
+
+    /// The nested training set of size `n`: for drawn data a multiple of 4, for given data one
+    /// of the sizes the files provide (or any prefix of a CSV's training rows).
     pub fn train(&self, n: usize) -> Result<Dataset, XorError> {
-        check_size("training size", n)?;
-        Ok(generate(self.train_seed, n, self.dims))
+        match &self.train {
+            TrainSets::Drawn { seed } => {
+                check_size("training size", n)?;
+                Ok(generate(*seed, n, self.dims))
+            }
+            TrainSets::Given { pool, sizes } => {
+                let available = match sizes {
+                    Some(s) => s.contains(&n),
+                    None => n >= 1 && n <= pool.len(),
+                };
+                if !available {
+                    return Err(XorError::MissingTrainSize {
+                        data: self.origin.to_string(),
+                        n,
+                        available: match sizes {
+                            Some(s) => format!("{s:?}"),
+                            None => format!("1..={}", pool.len()),
+                        },
+                    });
+                }
+                Ok(pool.prefix(n))
+            }
+        }
     }
 }
 

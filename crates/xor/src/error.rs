@@ -43,7 +43,10 @@ pub enum XorError {
     Dims(usize),
     #[error("field 'hidden' contains {0}: hidden sizes must be at least 1")]
     ZeroHidden(usize),
-    #[error("training/validation size {0}: must be a positive multiple of 4 (balanced XOR cells)")]
+    #[error(
+        "training/validation size {0}: must be positive, and for drawn data a multiple of 4 \
+         (balanced XOR cells)"
+    )]
     ConfigSetSize(usize),
     #[error("field '{0}' must be at least 1")]
     Zero(&'static str),
@@ -54,6 +57,40 @@ pub enum XorError {
     SetSize { what: &'static str, n: usize },
     #[error("dims = {0}: XOR needs at least 2 dimensions")]
     DataDims(usize),
+    #[error("reading XOR data '{}'", path.display())]
+    DataIo {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A data file that is not what was expected: the file and what was wrong with it.
+    #[error("XOR data file '{}': {problem}", path.display())]
+    DataFile { path: PathBuf, problem: String },
+    #[error(
+        "XOR data '{}' has sha256 {found}, but the config records {expected}: the data changed \
+         since the config was written"
+    , path.display())]
+    DataChecksum {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+    /// The data does not fit the config (`field`: dims, val_size).
+    #[error(
+        "XOR data '{}' has {field} = {found}, but the config's '{field}' is {expected}"
+    , path.display())]
+    DataMismatch {
+        path: PathBuf,
+        field: &'static str,
+        found: usize,
+        expected: usize,
+    },
+    #[error("training size {n} is not in the data ({data}); available: {available}")]
+    MissingTrainSize {
+        data: String,
+        n: usize,
+        available: String,
+    },
     #[error("training unit {unit}")]
     Training {
         unit: String,

@@ -1,9 +1,11 @@
 //! The XOR grid: its config (TOML, saved beside the results), its units of work, and rows.
 
 use crate::condition::{make_job, Condition, NetCoords, Pairing, StartRules};
-use crate::data::{XorData, PAPER_TRAIN_SIZES, PAPER_VAL_SIZE};
+use crate::data::{DataOrigin, XorData, PAPER_TRAIN_SIZES, PAPER_VAL_SIZE};
 use crate::error::XorError;
+use crate::given::read_given;
 use crate::record::XorRecord;
+use crate::source::DataSource;
 use polarity_core::{seed, InitAlignment, ResetMethod, ResetRule};
 use polarity_mlp::batched::train_many;
 use polarity_mlp::TrainConfig;
@@ -36,6 +38,9 @@ pub struct XorConfig {
     pub beta1: f32,
     pub beta2: f32,
     pub adam_eps: f32,
+    /// Where the training and validation sets come from (docs/decisions.md D-XOR-DATA-7); a
+    /// config without it draws draw 0, the data polarity has always drawn.
+    pub data: DataSource,
 }
 
 impl Default for XorConfig {
@@ -65,6 +70,7 @@ impl Default for XorConfig {
             beta1: t.beta1,
             beta2: t.beta2,
             adam_eps: t.adam_eps,
+            data: DataSource::default(),
         }
     }
 }
@@ -144,8 +150,10 @@ impl XorConfig {
         if let Some(h) = self.hidden.iter().find(|&&h| h == 0) {
             return Err(XorError::ZeroHidden(*h));
         }
+        // The generator balances the four cells; given data is taken as it is.
+        let drawn = matches!(self.data, DataSource::Drawn { .. });
         for &n in self.train_sizes.iter().chain([&self.val_size]) {
-            if n == 0 || !n.is_multiple_of(4) {
+            if n == 0 || (drawn && !n.is_multiple_of(4)) {
                 return Err(XorError::ConfigSetSize(n));
             }
         }
@@ -256,8 +264,41 @@ impl XorConfig {
         Ok(rows)
     }
 
+    /// The experiment's data: drawn, or read from files and checked against the grid (input
+    /// dimensions, validation size, a training set for every training size) and against the
+    /// recorded sha256, if any.
     pub fn data(&self) -> Result<XorData, XorError> {
-        XorData::new(self.seed, self.dims, self.val_size)
+        match &self.data {
+            DataSource::Drawn { draw } => {
+                XorData::drawn(self.seed, *draw, self.dims, self.val_size)
+            }
+            DataSource::Files { path, sha256 } => {
+                let given = read_given(path)?;
+                if let Some(expected) = sha256 {
+                    if *expected != given.summary.sha256 {
+                        return Err(XorError::DataChecksum {
+                            path: path.clone(),
+                            expected: expected.clone(),
+                            found: given.summary.sha256,
+                        });
+                    }
+                }
+                given.check_grid(self.dims, self.val_size, &self.train_sizes)?;
+                Ok(XorData::given(given))
+            }
+        }
+    }
+
+    /// Reads the data and records in the config what identifies it: for files without a
+    /// recorded sha256, the one just read, so that the saved config.toml pins the data.
+    pub fn resolve_data(&mut self) -> Result<XorData, XorError> {
+        let data = self.data()?;
+        if let (DataSource::Files { sha256, .. }, DataOrigin::Given(summary)) =
+            (&mut self.data, &data.origin)
+        {
+            *sha256 = Some(summary.sha256.clone());
+        }
+        Ok(data)
     }
 }
 
@@ -299,8 +340,10 @@ impl XorConfig {
         options: &polarity_sweep::RunOptions,
     ) -> Result<polarity_sweep::RunOutcome, XorError> {
         self.validate()?;
-        let data = self.data()?;
-        let sweep = self.sweep()?;
+        let mut cfg = self.clone();
+        let data = cfg.resolve_data()?;
+        let cfg = &cfg;
+        let sweep = cfg.sweep()?;
         let outcome = polarity_sweep::run(&sweep, options, |unit| -> Result<_, XorError> {
             let u = XorUnit {
                 n_train: unit.parse("n")?,
@@ -308,7 +351,7 @@ impl XorConfig {
                 reset: unit.get("reset").unwrap_or_default().parse()?,
             };
             // Units run in parallel on the runner's threads; each trains on one thread.
-            self.run_unit(&data, u, 1, &|_| {})
+            cfg.run_unit(&data, u, 1, &|_| {})
         })?;
         Ok(outcome)
     }
