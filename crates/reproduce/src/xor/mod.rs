@@ -456,10 +456,10 @@ fn write_claims_csv(path: &Path, official: &[Claim], clean: &[Claim]) -> Result<
                 q(&a.statement),
                 q(&a.paper),
                 q(&a.measured),
-                q(a.verdict.text()),
+                q(&a.verdict.text()),
                 q(&a.test),
                 q(&b.measured),
-                q(b.verdict.text()),
+                q(&b.verdict.text()),
             ]
             .join(","),
         );
@@ -486,6 +486,16 @@ fn theory_points() -> Result<Theory> {
     let truth: Vec<f64> = curves.rows.iter().map(|r| to_f64(&r.truth)).collect();
     let x: Vec<f64> = units.iter().map(|&u| u as f64).collect();
     let first = curves.first_above();
+    let table = polarity_theory::truth::PresenceTable::centres()
+        .context("computing the representability table")?;
+    let sufficient = units
+        .iter()
+        .map(|&u| sufficient_probability(&table, u as u32))
+        .collect();
+    let fluid_min_units = polarity_theory::classes::ClassSet::all()
+        .filter(|s| table.representable(*s))
+        .map(|s| s.len() as usize)
+        .min();
     Ok(Theory {
         series: vec![
             (
@@ -500,7 +510,31 @@ fn theory_points() -> Result<Theory> {
             units,
             theorem_d1: d1,
             truth,
+            sufficient,
+            fluid_min_units,
         },
         first_above: (first.theorem_d1, first.lemma_d1, first.truth),
     })
+}
+
+/// P(a sufficient-template net with `n` hidden units can represent XOR): its units' sign classes
+/// are uniform over the four compatible classes (docs/decisions.md D-RESET-6), so sum, over the
+/// representable sets S of compatible classes, P(exactly the classes of S occur) =
+/// sum over T in S of (-1)^(|S|-|T|) (|T| / 4)^n (inclusion-exclusion).
+fn sufficient_probability(table: &polarity_theory::truth::PresenceTable, n: u32) -> f64 {
+    use polarity_theory::classes::{ClassSet, SignClass};
+    let compatible: Vec<SignClass> = SignClass::all().filter(|c| c.is_compatible()).collect();
+    let all = ClassSet::of(&compatible);
+    let exactly = |s: ClassSet| -> f64 {
+        s.subsets()
+            .map(|t| {
+                let sign = if (s.len() - t.len()) % 2 == 0 { 1.0 } else { -1.0 };
+                sign * (f64::from(t.len()) / compatible.len() as f64).powi(n as i32)
+            })
+            .sum()
+    };
+    all.subsets()
+        .filter(|s| !s.is_empty() && table.representable(*s))
+        .map(exactly)
+        .sum()
 }
