@@ -150,6 +150,8 @@ fn quick_reproduction_writes_the_report() {
         resume: false,
         threads: Some(2),
         seed: 1,
+        data_draws: 3,
+        full_draws: false,
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();
@@ -197,6 +199,18 @@ fn quick_reproduction_writes_the_report() {
     );
     let claims = std::fs::read_to_string(out.join("claims.csv")).unwrap();
     assert_eq!(claims.lines().count(), 16);
+    // Three data draws: draws 1 and 2 ran as grids of their own; the Fig-1 claims per draw.
+    for k in [1, 2] {
+        assert!(out
+            .join(format!("runs/draw-{k}/fig1-official/results.csv"))
+            .exists());
+    }
+    let per_draw = std::fs::read_to_string(out.join("claims-draws.csv")).unwrap();
+    assert_eq!(per_draw.lines().next(), Some("id,draw,verdict,effect"));
+    // 7 Fig-1 claims (1B-a..1B-e, 1C-a, 1C-b) x 3 draws.
+    assert_eq!(per_draw.lines().count(), 1 + 7 * 3, "{per_draw}");
+    assert!(md.contains("Claims over 3 data draws"));
+    assert!(out.join("figures/ratio-draws.png").exists());
     // Resuming a finished reproduction recomputes nothing and gives the same claims.
     polarity_reproduce::xor::XorReproduction {
         out: out.clone(),
@@ -204,6 +218,8 @@ fn quick_reproduction_writes_the_report() {
         resume: true,
         threads: Some(1),
         seed: 1,
+        data_draws: 3,
+        full_draws: false,
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();

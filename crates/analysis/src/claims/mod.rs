@@ -1,6 +1,7 @@
 //! A paper's claim next to our measurement, with a verdict: shared by every reproduction report.
 //! The rules that decide verdicts are in [`rules`], one function per kind of claim.
 
+pub mod draws;
 pub mod power;
 pub mod rules;
 

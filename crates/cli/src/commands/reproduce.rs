@@ -38,6 +38,12 @@ pub struct XorArgs {
     /// Experiment seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Judge the claims on K independent data draws, draw 0 (the main data) included; 1 = main draw only [default: 5 with --quick, else 20].
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub data_draws: Option<u64>,
+    /// Repeat every grid on each data draw, not only the official Fig-1 grid.
+    #[arg(long)]
+    pub full_draws: bool,
 }
 
 /// `polarity reproduce xor`.
@@ -48,6 +54,11 @@ pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
         resume: a.resume,
         threads: a.threads,
         seed: a.seed,
+        data_draws: a.data_draws.map_or_else(
+            || polarity_reproduce::xor::plan::default_data_draws(a.quick),
+            |k| k as usize,
+        ),
+        full_draws: a.full_draws,
     }
     .run(&TerminalObserver::default())?;
     eprintln!("report: {} (and report.html beside it)", report.display());

@@ -41,6 +41,21 @@ fn missing(id: &'static str, statement: &'static str, paper: &str, what: &str) -
     Claim::not_measured(id, statement, paper, &format!("{what} is not in this grid"))
 }
 
+/// The time-ratio claims: id, training size, the paper's value (%) (docs/decisions.md D-METRIC-6).
+pub const TIME_RATIO_CLAIMS: [(&str, usize, f64); 2] = [("1B-b", 60, 58.0), ("1B-c", 72, 48.0)];
+
+/// The ratio of the time-ratio claims, by claim id: median epochs to 90 % of Frozen sufficient
+/// over Fluid's (reached-only), NaN when undefined; absent when the size is not in the grid.
+pub fn time_ratios(fig1: &Runs) -> std::collections::BTreeMap<String, f64> {
+    TIME_RATIO_CLAIMS
+        .iter()
+        .filter_map(|&(id, n, _)| {
+            let (a, b) = (cell(fig1, n, 64, FROZEN_SUFF)?, cell(fig1, n, 64, FLUID)?);
+            Some((id.to_string(), med(&a.time()) / med(&b.time())))
+        })
+        .collect()
+}
+
 fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> Claim {
     const S: &str =
         "Frozen sufficient-Polarity needs a fraction of Fluid's time to reach 90 % (h = 64)";
@@ -88,8 +103,9 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             judge(&outcomes, Assertion::Better),
         ));
     }
-    claims.push(time_ratio_claim(fig1, "1B-b", 60, 58.0));
-    claims.push(time_ratio_claim(fig1, "1B-c", 72, 48.0));
+    for (id, n, paper_pct) in TIME_RATIO_CLAIMS {
+        claims.push(time_ratio_claim(fig1, id, n, paper_pct));
+    }
 
     // C4/C5: Frozen RAND ~ Fluid, faster at 80 and 92.
     {

@@ -1,6 +1,7 @@
 //! `polarity reproduce xor`: the XOR half of the paper, from runs to report.
 
 pub mod claims;
+pub mod draws;
 pub mod figures;
 pub mod measure;
 pub mod plan;
@@ -29,6 +30,11 @@ pub struct XorReproduction {
     pub resume: bool,
     pub threads: Option<usize>,
     pub seed: u64,
+    /// Data draws the claims are judged on, draw 0 (the main grids' data) included; 1 judges the
+    /// main draw only (docs/decisions.md D-CLAIM-7). [`plan::default_data_draws`] is the default.
+    pub data_draws: usize,
+    /// Repeat every grid on each draw, not only the official Fig-1 grid.
+    pub full_draws: bool,
 }
 
 /// A finished grid: its runs and how long it took.
@@ -46,43 +52,54 @@ impl XorReproduction {
     pub fn run(&self, observer: &dyn Observer) -> Result<PathBuf> {
         let mut done = Vec::new();
         for grid in plan::grids(self.quick, self.seed) {
-            let start = Instant::now();
-            let options = RunOptions {
-                out: self.out.join("runs").join(&grid.name),
-                resume: self.resume,
-                shard: None,
-                threads: self.threads,
-                progress: observer.sweep(),
-            };
-            observer.stage(&format!(
-                "{}: {} networks",
-                grid.name,
-                grid.config.units().len() * grid.config.networks_per_unit()
-            ));
-            let outcome = grid
-                .config
-                .run_sweep(&options)
-                .with_context(|| format!("running grid {}", grid.name))?;
-            let seconds = start.elapsed().as_secs_f64();
-            let runs = Runs::from_rows(&outcome.rows, grid.config.dims)?;
-            let config_hash = grid
-                .config
-                .sweep()
-                .context("describing the sweep")?
-                .config_hash();
-            done.push(Done {
-                grid,
-                runs,
-                seconds,
-                ran: outcome.ran,
-                config_hash,
-            });
+            done.push(self.run_grid(grid, observer)?);
+        }
+        let mut drawn = Vec::new();
+        for draw in 1..self.data_draws {
+            for grid in plan::draw_grids(self.quick, self.seed, draw as u64, self.full_draws) {
+                drawn.push(self.run_grid(grid, observer)?);
+            }
         }
         let theory = theory_points()?;
-        self.report(&done, &theory)
+        self.report(&done, &drawn, &theory)
     }
 
-    fn report(&self, done: &[Done], theory: &Theory) -> Result<PathBuf> {
+    /// Runs (or resumes) one grid under `runs/<grid name>`.
+    fn run_grid(&self, grid: Grid, observer: &dyn Observer) -> Result<Done> {
+        let start = Instant::now();
+        let options = RunOptions {
+            out: self.out.join("runs").join(&grid.name),
+            resume: self.resume,
+            shard: None,
+            threads: self.threads,
+            progress: observer.sweep(),
+        };
+        observer.stage(&format!(
+            "{}: {} networks",
+            grid.name,
+            grid.config.units().len() * grid.config.networks_per_unit()
+        ));
+        let outcome = grid
+            .config
+            .run_sweep(&options)
+            .with_context(|| format!("running grid {}", grid.name))?;
+        let seconds = start.elapsed().as_secs_f64();
+        let runs = Runs::from_rows(&outcome.rows, grid.config.dims)?;
+        let config_hash = grid
+            .config
+            .sweep()
+            .context("describing the sweep")?
+            .config_hash();
+        Ok(Done {
+            grid,
+            runs,
+            seconds,
+            ran: outcome.ran,
+            config_hash,
+        })
+    }
+
+    fn report(&self, done: &[Done], drawn: &[Done], theory: &Theory) -> Result<PathBuf> {
         let figdir = self.out.join("figures");
         std::fs::create_dir_all(&figdir)?;
         let find = |name: &str| done.iter().find(|d| d.grid.name == name).expect("grid ran");
@@ -99,7 +116,7 @@ impl XorReproduction {
             self.seed
         ));
         let mut runs_table = Vec::new();
-        for d in done {
+        for d in done.iter().chain(drawn) {
             runs_table.push(vec![
                 d.grid.name.clone(),
                 d.grid.semantics.describe().into(),
@@ -144,6 +161,16 @@ impl XorReproduction {
             The last column repeats the verdict under the clean design (identical initial weights, flip alignment).");
         report.table("", claim_header(), claim_rows(&official, &clean))?;
         write_claims_csv(&self.out.join("claims.csv"), &official, &clean)?;
+        if self.data_draws > 1 {
+            let main = |name: &str| &find(name).runs;
+            let drawn: Vec<(&str, &Runs)> = drawn
+                .iter()
+                .map(|d| (d.grid.name.as_str(), &d.runs))
+                .collect();
+            let over =
+                draws::DrawRuns::collect(main, &drawn, self.data_draws, self.full_draws)?;
+            draws::section(&mut report, &self.out, &over, &theory.points)?;
+        }
 
         for sem in [Semantics::Official, Semantics::Clean] {
             let fig1 = &find(&format!("fig1-{}", sem.name())).runs;
