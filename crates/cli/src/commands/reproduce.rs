@@ -38,7 +38,7 @@ pub struct XorArgs {
     /// Experiment seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Judge the claims on K independent data draws, draw 0 (the main data) included; 1 = main draw only [default: 5 with --quick, else 20].
+    /// Judge the claims on K independent data draws, draw 0 (the main data) included; 1 = main draw only [default: 3 with --quick, else 20].
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
     pub data_draws: Option<u64>,
     /// Repeat every grid on each data draw, not only the official Fig-1 grid.

@@ -124,11 +124,12 @@ pub fn grids(quick: bool, seed: u64) -> Vec<Grid> {
     out
 }
 
-/// Default number of data draws (draw 0, the main grids' data, included): 5 for the quick preset
-/// (its Fig-1 grid is a few seconds a draw), 20 for the paper's (docs/decisions.md D-CLAIM-7).
+/// Default number of data draws (draw 0, the main grids' data, included): 3 for the quick preset
+/// (its Fig-1 grid takes 6-10 s a draw on a shared 2-vCPU machine), 20 for the paper's
+/// (docs/decisions.md D-CLAIM-7).
 pub fn default_data_draws(quick: bool) -> usize {
     if quick {
-        5
+        3
     } else {
         20
     }
