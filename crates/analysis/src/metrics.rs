@@ -80,9 +80,7 @@ pub fn reached(val_acc: &[f64], threshold: f64) -> bool {
 
 /// [`reached`] with an explicit precision.
 pub fn reached_as(val_acc: &[f64], threshold: f64, precision: AccuracyPrecision) -> bool {
-    val_acc
-        .iter()
-        .any(|&acc| precision.scored(acc) > threshold)
+    val_acc.iter().any(|&acc| precision.scored(acc) > threshold)
 }
 
 /// Fraction of runs that [`reached`] the threshold; `None` when there are no runs.

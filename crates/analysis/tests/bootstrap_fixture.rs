@@ -55,8 +55,14 @@ fn replayed_resamples_match_numpy_exactly() {
         );
         match (&ours.interval, case["interval"].as_array()) {
             (Some((lo, hi)), Some(reference)) => {
-                let (rlo, rhi) = (reference[0].as_f64().unwrap(), reference[1].as_f64().unwrap());
-                assert!(close(*lo, rlo) && close(*hi, rhi), "case {k}: {lo} {hi} vs {rlo} {rhi}");
+                let (rlo, rhi) = (
+                    reference[0].as_f64().unwrap(),
+                    reference[1].as_f64().unwrap(),
+                );
+                assert!(
+                    close(*lo, rlo) && close(*hi, rhi),
+                    "case {k}: {lo} {hi} vs {rlo} {rhi}"
+                );
             }
             (None, None) => {}
             (ours, reference) => panic!("case {k}: {ours:?} vs {reference:?}"),

@@ -138,7 +138,11 @@ pub fn over_draws(
                 statement: claim.statement.clone(),
                 paper: claim.paper.clone(),
                 verdicts: draws.iter().map(|d| d[i].verdict).collect(),
-                effect: if has_effect { Spread::of(&values) } else { None },
+                effect: if has_effect {
+                    Spread::of(&values)
+                } else {
+                    None
+                },
                 effects: values,
             }
         })

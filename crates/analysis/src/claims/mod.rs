@@ -39,7 +39,9 @@ impl Verdict {
     /// The verdict for tables, with the trial count an underpowered test would need.
     pub fn text(self) -> String {
         match self {
-            Self::Underpowered { trials: Some(k) } => format!("underpowered (~{k} trials would do)"),
+            Self::Underpowered { trials: Some(k) } => {
+                format!("underpowered (~{k} trials would do)")
+            }
             _ => self.word().to_string(),
         }
     }
@@ -114,6 +116,9 @@ mod tests {
             Verdict::Underpowered { trials: Some(381) }.text(),
             "underpowered (~381 trials would do)"
         );
-        assert_eq!(Verdict::Underpowered { trials: None }.text(), "underpowered");
+        assert_eq!(
+            Verdict::Underpowered { trials: None }.text(),
+            "underpowered"
+        );
     }
 }

@@ -30,7 +30,13 @@ pub fn mann_whitney_trials(p_superiority: f64, alpha: f64) -> Option<usize> {
 /// Trials at which an estimate whose standard error is `se` at `trials` trials (scaling as
 /// `1 / sqrt(trials)`) separates `claimed` from `null` with power 80 %:
 /// `n = trials * ((z_{1-alpha/2} + z_{power}) * se / |claimed - null|)^2`.
-pub fn separation_trials(trials: usize, se: f64, claimed: f64, null: f64, alpha: f64) -> Option<usize> {
+pub fn separation_trials(
+    trials: usize,
+    se: f64,
+    claimed: f64,
+    null: f64,
+    alpha: f64,
+) -> Option<usize> {
     let gap = (claimed - null).abs();
     if gap == 0.0 || !se.is_finite() || trials == 0 {
         return None;

@@ -124,7 +124,12 @@ fn list(v: &[usize]) -> String {
 }
 
 /// Sizes where A is Holm-significantly better (`better`) or worse, given adjusted p-values.
-fn significant(outcomes: &[SizeOutcome], adjusted: &[f64], a: impl Fn(&SizeOutcome) -> (f64, f64), better: bool) -> Vec<usize> {
+fn significant(
+    outcomes: &[SizeOutcome],
+    adjusted: &[f64],
+    a: impl Fn(&SizeOutcome) -> (f64, f64),
+    better: bool,
+) -> Vec<usize> {
     outcomes
         .iter()
         .zip(adjusted)
@@ -175,7 +180,9 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> Judgement {
     } else {
         match assertion {
             Assertion::NotWorse => Verdict::Holds,
-            Assertion::Better if lower == outcomes.len() && !sig_better.is_empty() => Verdict::Holds,
+            Assertion::Better if lower == outcomes.len() && !sig_better.is_empty() => {
+                Verdict::Holds
+            }
             Assertion::Better if 2 * higher > outcomes.len() => Verdict::DoesNotHold,
             Assertion::Better => undecided,
         }
@@ -274,7 +281,12 @@ pub fn ratio_claim(a: &[f64], b: &[f64], claimed: f64, options: &BootstrapOption
         }
     };
     let interval = match ratio.interval {
-        Some((lo, hi)) => format!("{:.0} % CI {}-{}", 100.0 * ratio.confidence, pct(lo), pct(hi)),
+        Some((lo, hi)) => format!(
+            "{:.0} % CI {}-{}",
+            100.0 * ratio.confidence,
+            pct(lo),
+            pct(hi)
+        ),
         None => format!(
             "interval undetermined: {} of {} resamples have no median on a side",
             ratio.undefined, ratio.resamples
@@ -290,7 +302,10 @@ pub fn ratio_claim(a: &[f64], b: &[f64], claimed: f64, options: &BootstrapOption
         pct(censored_ratio),
     );
     let power = match needed {
-        Some(k) => format!("; about {k} trials per condition would separate {} from 100 % with 80 % power", pct(claimed)),
+        Some(k) => format!(
+            "; about {k} trials per condition would separate {} from 100 % with 80 % power",
+            pct(claimed)
+        ),
         None => String::new(),
     };
     let test = format!(
@@ -430,7 +445,12 @@ mod tests {
             ],
             Assertion::Better,
         );
-        assert_eq!(j.verdict, Verdict::Underpowered { trials: Some(175) }, "{}", j.test);
+        assert_eq!(
+            j.verdict,
+            Verdict::Underpowered { trials: Some(175) },
+            "{}",
+            j.test
+        );
         // The same with a large effect that 50 trials could have detected: consistent.
         let j = judge(
             &[
@@ -492,7 +512,12 @@ mod tests {
         assert!((s.p - 0.132_038_936_673_692_85).abs() < 1e-12, "{}", s.p);
         assert!((s.p_reached - 2.0 / 286.0).abs() < 1e-12, "{}", s.p_reached);
         let j = judge(&[s], Assertion::Better);
-        assert!(j.measured.contains("reached-only: better at n = none; worse at n = 60"), "{}", j.measured);
+        assert!(
+            j.measured
+                .contains("reached-only: better at n = none; worse at n = 60"),
+            "{}",
+            j.measured
+        );
         assert_ne!(j.verdict, Verdict::DoesNotHold, "the censored test decides");
     }
 
@@ -515,13 +540,22 @@ mod tests {
         assert!((r.ratio.estimate - 14.5 / 34.5).abs() < 1e-12);
         let (lo, hi) = r.ratio.interval.unwrap();
         assert!(lo < 0.42 && 0.42 < hi && hi < 1.0, "{lo} {hi}");
-        assert_eq!(r.judgement.verdict, Verdict::Holds, "{}", r.judgement.measured);
+        assert_eq!(
+            r.judgement.verdict,
+            Verdict::Holds,
+            "{}",
+            r.judgement.measured
+        );
         assert!(r.judgement.measured.contains("lies inside"));
         // The paper's 58 % is above this interval (at most 17.5 / 31.5 = 56 %): does not hold.
         let r = ratio_claim(&fast, &slow, 0.58, &o);
         assert!(hi < 0.58);
         assert_eq!(r.judgement.verdict, Verdict::DoesNotHold);
-        assert!(r.judgement.measured.contains("58 % lies above"), "{}", r.judgement.measured);
+        assert!(
+            r.judgement.measured.contains("58 % lies above"),
+            "{}",
+            r.judgement.measured
+        );
         // Wide overlap with 100 %: the 58 % is inside, but 10 trials cannot separate it from 100 %.
         let a: Vec<f64> = [3.0, 30.0, 8.0, 25.0, 12.0, 40.0, 5.0, 20.0, 9.0, 35.0].to_vec();
         let b: Vec<f64> = [10.0, 40.0, 15.0, 30.0, 20.0, 50.0, 8.0, 25.0, 12.0, 45.0].to_vec();
@@ -535,7 +569,10 @@ mod tests {
         let r = ratio_claim(&fast, &[f64::NAN; 10], 0.58, &o);
         assert_eq!(r.judgement.verdict, Verdict::Underpowered { trials: None });
         assert!(r.censored_ratio.is_nan());
-        assert_eq!(ratio_claim(&[], &slow, 0.58, &o).judgement.verdict, Verdict::NotMeasured);
+        assert_eq!(
+            ratio_claim(&[], &slow, 0.58, &o).judgement.verdict,
+            Verdict::NotMeasured
+        );
     }
 
     #[test]

@@ -194,8 +194,8 @@ mod tests {
 
     #[test]
     fn constant_samples_give_a_point_interval() {
-        let r = ratio_of_medians_interval(&[3.0; 7], &[6.0; 5], &BootstrapOptions::default())
-            .unwrap();
+        let r =
+            ratio_of_medians_interval(&[3.0; 7], &[6.0; 5], &BootstrapOptions::default()).unwrap();
         assert_eq!(r.estimate, 0.5);
         assert_eq!(r.interval, Some((0.5, 0.5)));
         assert_eq!(r.locate(0.58), Some(Placement::Above));
@@ -212,7 +212,11 @@ mod tests {
             .unwrap();
         // A resample has no Fluid median with probability 0.9^10 = 0.349 (binomial sd ~ 30).
         let expected = 4000.0 * 0.9f64.powi(10);
-        assert!((r.undefined as f64 - expected).abs() < 120.0, "{}", r.undefined);
+        assert!(
+            (r.undefined as f64 - expected).abs() < 120.0,
+            "{}",
+            r.undefined
+        );
         assert_eq!(r.interval, None);
         assert!((r.estimate - 11.0 / 50.0).abs() < 1e-12);
     }

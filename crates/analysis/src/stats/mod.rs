@@ -12,7 +12,8 @@ mod summary;
 mod wilcoxon;
 
 pub use bootstrap::{
-    bootstrap_ratios, ratio_of_medians_interval, BootstrapOptions, Placement, RatioInterval, SplitMix64,
+    bootstrap_ratios, ratio_of_medians_interval, BootstrapOptions, Placement, RatioInterval,
+    SplitMix64,
 };
 pub use mann_whitney::{mann_whitney_u, MannWhitney};
 pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_adjust_skipping_nan, holm_reject};

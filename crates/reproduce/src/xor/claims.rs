@@ -112,7 +112,10 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
         let mut ps = Vec::new();
         for &n in sizes.iter().filter(|&&n| n >= 40) {
             if let (Some(a), Some(b)) = (cell(fig1, n, 64, FROZEN_RAND), cell(fig1, n, 64, FLUID)) {
-                ps.push(mwu_p(&censored(&a.epochs_to_90), &censored(&b.epochs_to_90)));
+                ps.push(mwu_p(
+                    &censored(&a.epochs_to_90),
+                    &censored(&b.epochs_to_90),
+                ));
             }
         }
         let adj = holm(&ps);
@@ -229,7 +232,11 @@ fn capacity_claims(fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim> {
     }
     for (id, h, how) in [
         ("4A-b", 15, "at the true size: h = 15"),
-        ("4A-b-plotted", 15 + PLOT_SHIFT, "as the paper plotted it: x = 15 shows h = 16"),
+        (
+            "4A-b-plotted",
+            15 + PLOT_SHIFT,
+            "as the paper plotted it: x = 15 shows h = 16",
+        ),
     ] {
         let statement = format!(
             "Simulation: > 99 % of Frozen RAND-Polarity nets learn XOR (> 95 % val. acc., 500 samples), {how}"
@@ -247,12 +254,21 @@ fn capacity_claims(fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim> {
                     test: "Wilson 95 % interval against 99 %: holds if above, does not hold if below; underpowered gives the trials at which the observed rate's interval would clear 99 %".into(),
                 });
             }
-            None => claims.push(missing(id, "Simulation: > 99 % of 15-unit Frozen RAND nets learn", "> 99 %", &format!("h = {h} at n = 500"))),
+            None => claims.push(missing(
+                id,
+                "Simulation: > 99 % of 15-unit Frozen RAND nets learn",
+                "> 99 %",
+                &format!("h = {h} at n = 500"),
+            )),
         }
     }
     for (id, shift, how) in [
         ("4A-c", 0, "at the true size"),
-        ("4A-c-plotted", PLOT_SHIFT, "as the paper plotted it (simulation h = k + 1 against theory k)"),
+        (
+            "4A-c-plotted",
+            PLOT_SHIFT,
+            "as the paper plotted it (simulation h = k + 1 against theory k)",
+        ),
     ] {
         let (mut inside, mut total, mut worst) = (0, 0, 0.0f64);
         for (k, &units) in theory.units.iter().enumerate() {
@@ -285,7 +301,8 @@ fn claim_4a_d(fig4: &Runs, theory: &TheoryPoints, n_cap: usize) -> Claim {
     // "3 units suffice" for Fluid: its fewest units must be at most 3 (the paper also draws 0 at
     // 2 units; the measured text shows the oracle's number).
     let fluid_ok = theory.fluid_min_units.is_some_and(|u| u <= 3);
-    let suff_ok = matches!((suff(2), suff(3)), (Some(p2), Some(p3)) if p2 == 0.0 && (p3 - 1.0).abs() < 1e-12);
+    let suff_ok =
+        matches!((suff(2), suff(3)), (Some(p2), Some(p3)) if p2 == 0.0 && (p3 - 1.0).abs() < 1e-12);
     let sim: Vec<String> = [FROZEN_SUFF, FLUID]
         .iter()
         .filter_map(|c| {
@@ -362,7 +379,11 @@ fn claim_4d(fig4: &Runs) -> Claim {
             .iter()
             .filter(|m| beats_fluid(**m, &a, &b))
             .count();
-        let bucket = if c.hidden > 15 { &mut large } else { &mut small };
+        let bucket = if c.hidden > 15 {
+            &mut large
+        } else {
+            &mut small
+        };
         bucket.0 += wins;
         bucket.1 += FourDMetric::ALL.len();
     }

@@ -44,18 +44,18 @@ impl<'a> DrawRuns<'a> {
         };
         for k in 0..draws {
             out.fig1.push(find(k, "fig1-official")?);
-            out.fig4
-                .push(if full { Some(find(k, "fig4-official")?) } else { None });
+            out.fig4.push(if full {
+                Some(find(k, "fig4-official")?)
+            } else {
+                None
+            });
         }
         Ok(out)
     }
 }
 
 /// Every draw's claims, lined up (with only the Fig-1 grid drawn, the Fig-1 claims).
-pub fn claims_over_draws(
-    runs: &DrawRuns,
-    theory: &TheoryPoints,
-) -> Result<Vec<ClaimOverDraws>> {
+pub fn claims_over_draws(runs: &DrawRuns, theory: &TheoryPoints) -> Result<Vec<ClaimOverDraws>> {
     let empty = Runs::default();
     let full = runs.fig4.iter().all(Option::is_some);
     let per_draw: Vec<_> = runs
@@ -106,7 +106,12 @@ pub fn section(
                 if c.judged() == 0 {
                     "-".into()
                 } else {
-                    format!("{}/{} ({})", c.holding(), c.judged(), pct(c.holds_fraction()))
+                    format!(
+                        "{}/{} ({})",
+                        c.holding(),
+                        c.judged(),
+                        pct(c.holds_fraction())
+                    )
                 },
                 c.effect.as_ref().map_or("-".into(), |s| {
                     format!(
@@ -115,7 +120,10 @@ pub fn section(
                         pct(s.p5),
                         pct(s.p95),
                         if s.undefined > 0 {
-                            format!("; undefined in {} draws (Fluid's median never reached 90 %)", s.undefined)
+                            format!(
+                                "; undefined in {} draws (Fluid's median never reached 90 %)",
+                                s.undefined
+                            )
                         } else {
                             String::new()
                         }
@@ -151,7 +159,11 @@ fn write_csv(path: &Path, over: &[ClaimOverDraws]) -> Result<()> {
     let mut text = String::from("id,draw,verdict,effect\n");
     for c in over {
         for (k, (v, e)) in c.verdicts.iter().zip(&c.effects).enumerate() {
-            let effect = if e.is_nan() { String::new() } else { e.to_string() };
+            let effect = if e.is_nan() {
+                String::new()
+            } else {
+                e.to_string()
+            };
             text.push_str(&format!("{},{k},{},{effect}\n", q(&c.id), q(&v.text())));
         }
     }

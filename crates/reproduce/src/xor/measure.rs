@@ -120,6 +120,9 @@ mod tests {
         // nanmedian drops the NaN: 30 vs 20.5.
         assert!(!beats_fluid(FourDMetric::Epochs, &slower, &faster));
         assert!(beats_fluid(FourDMetric::Epochs, &faster, &slower));
-        assert!(!beats_fluid(FourDMetric::Accuracy, &faster, &slower), "equal medians");
+        assert!(
+            !beats_fluid(FourDMetric::Accuracy, &faster, &slower),
+            "equal medians"
+        );
     }
 }
