@@ -254,11 +254,11 @@ fn capacity_claims(fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim> {
                     test: "Wilson 95 % interval against 99 %: holds if above, does not hold if below; underpowered gives the trials at which the observed rate's interval would clear 99 %".into(),
                 });
             }
-            None => claims.push(missing(
+            None => claims.push(Claim::not_measured(
                 id,
-                "Simulation: > 99 % of 15-unit Frozen RAND nets learn",
-                "> 99 %",
-                &format!("h = {h} at n = 500"),
+                &statement,
+                "> 99 % at 15 units",
+                &format!("h = {h} at n = {n_cap} is not in this grid"),
             )),
         }
     }

@@ -348,8 +348,8 @@ fn table_header(paired: bool) -> Vec<String> {
         "Frozen sufficient",
         "Frozen RAND",
         "Fluid",
-        "p suff. vs Fluid (MWU, Holm)",
-        "p RAND vs Fluid (MWU, Holm)",
+        "p suff. vs Fluid (MWU; Holm family: the sizes of this table)",
+        "p RAND vs Fluid (MWU; Holm family: the sizes of this table)",
     ]
     .map(String::from)
     .to_vec();
