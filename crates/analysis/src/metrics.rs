@@ -3,6 +3,8 @@
 //! Definitions follow the official notebooks (docs/decisions.md D-METRIC-1 to D-METRIC-3):
 //! - epochs to threshold: first epoch with `val_acc >= thr` (`>=`, 0-based), `None` if never;
 //! - reached: `val_acc > thr` at any epoch (strict `>`), as in `np.any(val_acc > cutoff)`;
+//! - both compare the accuracy as float32 widened to float64, as the official pipeline does
+//!   ([`AccuracyPrecision::Float32`], docs/decisions.md D-METRIC-5): 900/1000 does not reach 0.9;
 //! - error at convergence: `100 * (1 - val_acc)` at the first epoch of minimum validation loss over all epochs;
 //! - flip ratio: fraction of kernel entries whose sign changed between consecutive epoch ends
 //!   (docs/decisions.md D-METRIC-4).
@@ -32,14 +34,53 @@ pub enum MetricError {
     SnapshotMismatch { before: usize, after: usize },
 }
 
-/// First 0-based epoch whose validation accuracy is `>= threshold`; `None` if no epoch reaches it.
-pub fn epochs_to_threshold(val_acc: &[f64], threshold: f64) -> Option<usize> {
-    val_acc.iter().position(|&acc| acc >= threshold)
+/// How a recorded accuracy is compared with a threshold (docs/decisions.md D-METRIC-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccuracyPrecision {
+    /// As the official pipeline: the accuracy rounded to float32 (as TensorBoard stores it), then
+    /// compared as float64. 900/1000 is 0.89999998 and does not reach 0.9. Rounding a value that
+    /// was recorded as f32 and read back into f64 gives that f32 back, so this is exact for our tables.
+    #[default]
+    Float32,
+    /// The value as given (0.9 reaches 0.9): for checking how much the official rule matters.
+    AsGiven,
 }
 
-/// Whether any epoch's validation accuracy is strictly above `threshold`.
+impl AccuracyPrecision {
+    /// The value a threshold is compared with.
+    pub fn scored(self, acc: f64) -> f64 {
+        match self {
+            Self::Float32 => f64::from(acc as f32),
+            Self::AsGiven => acc,
+        }
+    }
+}
+
+/// First 0-based epoch whose validation accuracy is `>= threshold`; `None` if no epoch reaches it.
+/// Accuracies are compared as float32 ([`AccuracyPrecision::Float32`]).
+pub fn epochs_to_threshold(val_acc: &[f64], threshold: f64) -> Option<usize> {
+    epochs_to_threshold_as(val_acc, threshold, AccuracyPrecision::Float32)
+}
+
+/// [`epochs_to_threshold`] with an explicit precision.
+pub fn epochs_to_threshold_as(
+    val_acc: &[f64],
+    threshold: f64,
+    precision: AccuracyPrecision,
+) -> Option<usize> {
+    val_acc
+        .iter()
+        .position(|&acc| precision.scored(acc) >= threshold)
+}
+
+/// Whether any epoch's validation accuracy is strictly above `threshold` (compared as float32).
 pub fn reached(val_acc: &[f64], threshold: f64) -> bool {
-    val_acc.iter().any(|&acc| acc > threshold)
+    reached_as(val_acc, threshold, AccuracyPrecision::Float32)
+}
+
+/// [`reached`] with an explicit precision.
+pub fn reached_as(val_acc: &[f64], threshold: f64, precision: AccuracyPrecision) -> bool {
+    val_acc.iter().any(|&acc| precision.scored(acc) > threshold)
 }
 
 /// Fraction of runs that [`reached`] the threshold; `None` when there are no runs.
@@ -127,25 +168,64 @@ pub fn sign_flips(before: &[f32], after: &[f32]) -> Result<u64, MetricError> {
 mod tests {
     use super::*;
 
+    /// Accuracies as the engine records them: `correct / n` in f32, written with f32's shortest
+    /// `Display` and read back into f64 (as `XorRecord<f64>` does).
+    fn recorded(correct: u32, n: u32) -> f64 {
+        let text = (correct as f32 / n as f32).to_string();
+        text.parse::<f64>().unwrap()
+    }
+
+    #[test]
+    fn nine_hundred_of_a_thousand_does_not_reach_ninety_percent() {
+        // The official pipeline: float32(900/1000) = 0.89999997615814208984375 < 0.9.
+        let acc = recorded(900, 1000);
+        assert_eq!(acc, 0.9, "the table holds the text 0.9");
+        assert_eq!(f64::from(acc as f32), 0.899_999_976_158_142_1);
+        let curve = [recorded(850, 1000), acc, recorded(901, 1000)];
+        assert_eq!(epochs_to_threshold(&curve, 0.9), Some(2));
+        assert_eq!(
+            epochs_to_threshold_as(&curve, 0.9, AccuracyPrecision::AsGiven),
+            Some(1)
+        );
+        assert!(!reached(&curve[..2], 0.9));
+        // 950/1000 does not reach 0.95 either, while 800/1000 (0.80000001 as f32) is above 0.8.
+        assert_eq!(epochs_to_threshold(&[recorded(950, 1000)], 0.95), None);
+        assert!(reached(&[recorded(800, 1000)], 0.8));
+        assert!(!reached_as(
+            &[recorded(800, 1000)],
+            0.8,
+            AccuracyPrecision::AsGiven
+        ));
+        // Brute force over every count of 1000: the rule is exactly "float32 of the count".
+        for correct in 0..=1000u32 {
+            let a = recorded(correct, 1000);
+            let as_f32 = f64::from(correct as f32 / 1000.0);
+            assert_eq!(epochs_to_threshold(&[a], 0.9).is_some(), as_f32 >= 0.9);
+            assert_eq!(reached(&[a], 0.95), as_f32 > 0.95);
+        }
+    }
+
     #[test]
     fn epochs_to_threshold_uses_ge_and_zero_based_epochs() {
-        let acc = [0.5, 0.89, 0.9, 0.95, 0.91];
-        // 0.9 itself counts (>=), at index 2.
+        let acc = [0.5, 0.89, 0.91, 0.96, 0.91];
         assert_eq!(epochs_to_threshold(&acc, 0.9), Some(2));
         assert_eq!(epochs_to_threshold(&acc, 0.5), Some(0));
         assert_eq!(epochs_to_threshold(&acc, 0.95), Some(3));
-        assert_eq!(epochs_to_threshold(&acc, 0.96), None);
+        assert_eq!(epochs_to_threshold(&acc, 0.97), None);
         assert_eq!(epochs_to_threshold(&[], 0.1), None);
         // NaN never satisfies the comparison.
         assert_eq!(epochs_to_threshold(&[f64::NAN, 0.2, 0.95], 0.9), Some(2));
+        // 0.5 is exact in float32, so >= counts it.
+        assert_eq!(epochs_to_threshold(&[0.25, 0.5], 0.5), Some(1));
     }
 
     #[test]
     fn reached_is_strict_where_epochs_to_threshold_is_not() {
-        let acc = [0.5, 0.9, 0.9];
-        assert_eq!(epochs_to_threshold(&acc, 0.9), Some(1));
-        assert!(!reached(&acc, 0.9), "exactly 0.9 is not > 0.9");
-        assert!(reached(&acc, 0.8999));
+        // 0.75 is exact in float32: it has an epoch count but is not > 0.75.
+        let acc = [0.5, 0.75, 0.75];
+        assert_eq!(epochs_to_threshold(&acc, 0.75), Some(1));
+        assert!(!reached(&acc, 0.75), "exactly 0.75 is not > 0.75");
+        assert!(reached(&acc, 0.7499));
         assert!(!reached(&[f64::NAN], 0.0));
         assert!(!reached(&[], 0.0));
     }
@@ -154,16 +234,17 @@ mod tests {
     fn probability_reached_counts_runs() {
         let runs = vec![
             vec![0.1, 0.96],
-            vec![0.95, 0.95],
+            vec![0.875, 0.875],
             vec![0.2, 0.99, 0.3],
             vec![],
         ];
-        // Run 2 stays at exactly 0.95: not strictly above it.
-        assert_eq!(probability_reached(&runs, 0.95), Some(0.5));
+        // Run 2 stays at exactly 0.875 (exact in float32): not strictly above it.
+        assert_eq!(probability_reached(&runs, 0.875), Some(0.5));
         assert_eq!(probability_reached(&runs, 0.0), Some(0.75));
         assert_eq!(probability_reached::<Vec<f64>>(&[], 0.9), None);
         let slices: [&[f64]; 2] = [&[0.1], &[0.91]];
         assert_eq!(probability_reached(&slices, 0.9), Some(0.5));
+        assert_eq!(probability_reached(&[[0.95]], 0.95), Some(0.0));
     }
 
     #[test]

@@ -77,6 +77,20 @@ fn bad_input_is_a_clear_error_and_a_nonzero_exit() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("grid.toml") && err.contains("trials"), "{err}");
 
+    // Zero data draws would judge nothing: refused before any work, naming the option.
+    let o = polarity(&[
+        "reproduce",
+        "xor",
+        "--quick",
+        "--data-draws",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--data-draws") && err.contains('0'), "{err}");
+
     let o = polarity(&[
         "xor",
         "train",

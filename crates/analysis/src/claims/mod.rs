@@ -1,25 +1,54 @@
 //! A paper's claim next to our measurement, with a verdict: shared by every reproduction report.
 //! The rules that decide verdicts are in [`rules`], one function per kind of claim.
 
+pub mod draws;
+pub mod power;
 pub mod rules;
 
-pub use rules::{Assertion, Judgement, SizeOutcome};
+pub use rules::{Assertion, Judgement, RatioClaim, SizeOutcome};
 
-/// The outcome of checking one claim.
+/// The outcome of checking one claim (docs/decisions.md D-CLAIM-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// The evidence establishes the claim (its interval or test lies on the claim's side).
     Holds,
+    /// The interval covers the claim without establishing it, at a trial count that could have.
+    Consistent,
+    /// The evidence is against the claim (the claimed value outside the interval, or a
+    /// significant effect the other way).
     DoesNotHold,
-    Inconclusive,
+    /// The test could not have detected the claimed effect at this trial count; `trials`: how many
+    /// per condition would (80 % power), `None` when no trial count would or it is unbounded.
+    Underpowered { trials: Option<usize> },
+    /// The run does not contain what the claim needs.
+    NotMeasured,
 }
 
 impl Verdict {
-    pub fn text(self) -> &'static str {
+    /// The verdict word.
+    pub fn word(self) -> &'static str {
         match self {
             Self::Holds => "holds",
+            Self::Consistent => "consistent",
             Self::DoesNotHold => "does not hold",
-            Self::Inconclusive => "inconclusive",
+            Self::Underpowered { .. } => "underpowered",
+            Self::NotMeasured => "not measured",
         }
+    }
+
+    /// The verdict for tables, with the trial count an underpowered test would need.
+    pub fn text(self) -> String {
+        match self {
+            Self::Underpowered { trials: Some(k) } => {
+                format!("underpowered (~{k} trials would do)")
+            }
+            _ => self.word().to_string(),
+        }
+    }
+
+    /// Whether the claim holds (for counting draws in which it holds).
+    pub fn holds(self) -> bool {
+        self == Self::Holds
     }
 }
 
@@ -49,14 +78,14 @@ impl Claim {
         }
     }
 
-    /// A claim this run cannot check (`what` is missing from its grid): inconclusive.
+    /// A claim this run cannot check (`what` is missing from its grid): not measured.
     pub fn not_measured(id: &str, statement: &str, paper: &str, what: &str) -> Self {
         Self {
             id: id.into(),
             statement: statement.into(),
             paper: paper.into(),
             measured: format!("not measured: {what}"),
-            verdict: Verdict::Inconclusive,
+            verdict: Verdict::NotMeasured,
             test: "-".into(),
         }
     }
@@ -83,5 +112,13 @@ mod tests {
         assert_eq!(fmt_p(0.04567), "0.046");
         assert_eq!(fmt_p(0.000123), "1.2e-4");
         assert_eq!(Verdict::DoesNotHold.text(), "does not hold");
+        assert_eq!(
+            Verdict::Underpowered { trials: Some(381) }.text(),
+            "underpowered (~381 trials would do)"
+        );
+        assert_eq!(
+            Verdict::Underpowered { trials: None }.text(),
+            "underpowered"
+        );
     }
 }

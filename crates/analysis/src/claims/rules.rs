@@ -1,16 +1,20 @@
 //! The rules every claim is judged by, shared by all tasks, so that a change to how a kind of
 //! claim is judged is made once. Each returns a [`Judgement`]: the verdict, what was measured
-//! and how the verdict was decided (the three text columns of a claims table).
+//! and how the verdict was decided (the three text columns of a claims table). Verdict words:
+//! docs/decisions.md D-CLAIM-5.
 //!
 //! - [`judge`]: condition A against condition B over training sizes, lower is better
-//!   ([`Assertion::Better`] at every size, or [`Assertion::NotWorse`]): Mann-Whitney U per size,
-//!   Holm over the sizes.
-//! - [`ratio_of_medians`]: "A needs x % of B's time" (ratio < 100 % and significant).
+//!   ([`Assertion::Better`] at every size, or [`Assertion::NotWorse`]): Mann-Whitney U per size
+//!   with missing values as censored (worst rank), Holm over the sizes of the claim.
+//! - [`ratio_claim`]: "A needs x % of B's time": the ratio of medians with a bootstrap interval,
+//!   and where the paper's value lies.
 //! - [`share`]: "at least a fraction of the comparisons go the claimed way".
 //! - [`proportion_above`]: "more than a level of the trials succeed", by a Wilson interval.
 
+use super::power::{mann_whitney_trials, separation_trials, wilson_trials};
 use super::{fmt_p, Verdict};
 use crate::results::cell::{holm, median, mwu_p};
+use crate::stats::{ratio_of_medians_interval, BootstrapOptions, Placement, RatioInterval};
 
 /// A verdict with the text of what was measured and of the test that decided it.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,88 +44,171 @@ impl Assertion {
     }
 }
 
+/// Missing values (a run that never reached the threshold, a diverged run) as the worst
+/// outcome of a lower-is-better metric: `+inf`, which ranks above every value (censored ranks,
+/// docs/decisions.md D-STATS-7).
+pub fn censored(values: &[f64]) -> Vec<f64> {
+    values
+        .iter()
+        .map(|&v| if v.is_nan() { f64::INFINITY } else { v })
+        .collect()
+}
+
+/// P(A < B) + P(A = B) / 2 over all pairs (the Mann-Whitney probability of superiority of A,
+/// lower is better); NaN for an empty sample. Use on [`censored`] values.
+pub fn probability_lower(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return f64::NAN;
+    }
+    let mut wins = 0.0;
+    for x in a {
+        for y in b {
+            wins += if x < y {
+                1.0
+            } else if x == y {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    wins / (a.len() * b.len()) as f64
+}
+
 /// One size of a two-condition comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SizeOutcome {
     pub n: usize,
+    /// Medians with missing values censored (worst rank): `+inf` when more than half are missing.
     pub median_a: f64,
     pub median_b: f64,
-    /// Two-sided Mann-Whitney U, unadjusted; NaN when not computable.
+    /// Two-sided Mann-Whitney U with missing values censored (worst rank); NaN when not computable.
     pub p: f64,
+    /// Reached-only (missing values dropped, the official `nanmedian`): medians and the test.
+    pub median_a_reached: f64,
+    pub median_b_reached: f64,
+    pub p_reached: f64,
+    /// P(A < B) + ties / 2 on the censored values.
+    pub p_lower: f64,
+    /// Trials per condition (the smaller of the two).
+    pub trials: usize,
 }
 
 impl SizeOutcome {
-    /// Medians and the Mann-Whitney p-value of the per-trial values at size `n` (NaN = missing).
+    /// The outcome at size `n` from per-trial values (NaN = missing, the worst outcome).
     pub fn of(n: usize, a: &[f64], b: &[f64]) -> Self {
+        let (ca, cb) = (censored(a), censored(b));
         Self {
             n,
-            median_a: median(a),
-            median_b: median(b),
-            p: mwu_p(a, b),
+            median_a: median(&ca),
+            median_b: median(&cb),
+            p: mwu_p(&ca, &cb),
+            median_a_reached: median(a),
+            median_b_reached: median(b),
+            p_reached: mwu_p(a, b),
+            p_lower: probability_lower(&ca, &cb),
+            trials: a.len().min(b.len()),
         }
     }
 }
 
-/// The verdict of `assertion` over the sizes. Sizes where either median is undefined are left
-/// out; none left is inconclusive.
+fn list(v: &[usize]) -> String {
+    if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Sizes where A is Holm-significantly better (`better`) or worse, given adjusted p-values.
+fn significant(
+    outcomes: &[SizeOutcome],
+    adjusted: &[f64],
+    a: impl Fn(&SizeOutcome) -> (f64, f64),
+    better: bool,
+) -> Vec<usize> {
+    outcomes
+        .iter()
+        .zip(adjusted)
+        .filter(|(o, p)| {
+            let (ma, mb) = a(o);
+            **p < 0.05 && ma != mb && (ma < mb) == better
+        })
+        .map(|(o, _)| o.n)
+        .collect()
+}
+
+/// The verdict of `assertion` over the sizes (one Holm family: the sizes of this claim).
+/// Missing values count as censored (worst rank); the reached-only test is shown beside it.
+/// Not decided either way: "underpowered" when fewer trials were run than the Mann-Whitney test
+/// needs to detect the largest effect seen (at Holm's first-step level), otherwise "consistent".
 pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> Judgement {
     let adjusted = holm(&outcomes.iter().map(|o| o.p).collect::<Vec<_>>());
-    let defined: Vec<(&SizeOutcome, f64)> = outcomes
+    let adjusted_reached = holm(&outcomes.iter().map(|o| o.p_reached).collect::<Vec<_>>());
+    let censored_medians = |o: &SizeOutcome| (o.median_a, o.median_b);
+    let reached_medians = |o: &SizeOutcome| (o.median_a_reached, o.median_b_reached);
+    let lower = outcomes.iter().filter(|o| o.median_a < o.median_b).count();
+    let higher = outcomes.iter().filter(|o| o.median_a > o.median_b).count();
+    let sig_better = significant(outcomes, &adjusted, censored_medians, true);
+    let sig_worse = significant(outcomes, &adjusted, censored_medians, false);
+    let reached_better = significant(outcomes, &adjusted_reached, reached_medians, true);
+    let reached_worse = significant(outcomes, &adjusted_reached, reached_medians, false);
+    let family = outcomes.iter().filter(|o| o.p.is_finite()).count().max(1);
+    // The largest effect in the claimed direction, and the trials it would need at alpha / m.
+    let best = outcomes
         .iter()
-        .zip(adjusted.iter().copied())
-        .filter(|(o, _)| o.median_a.is_finite() && o.median_b.is_finite())
-        .collect();
-    let lower = defined
-        .iter()
-        .filter(|(o, _)| o.median_a < o.median_b)
-        .count();
-    let higher = defined
-        .iter()
-        .filter(|(o, _)| o.median_a > o.median_b)
-        .count();
-    let significant = |better: bool| -> Vec<usize> {
-        defined
-            .iter()
-            .filter(|(o, p)| *p < 0.05 && (o.median_a < o.median_b) == better)
-            .filter(|(o, _)| o.median_a != o.median_b)
-            .map(|(o, _)| o.n)
-            .collect()
+        .filter(|o| o.p_lower.is_finite())
+        .max_by(|x, y| x.p_lower.total_cmp(&y.p_lower));
+    let needed = best.and_then(|o| {
+        (o.p_lower > 0.5)
+            .then(|| mann_whitney_trials(o.p_lower, 0.05 / family as f64))
+            .flatten()
+    });
+    let trials = outcomes.iter().map(|o| o.trials).min().unwrap_or(0);
+    let undecided = if needed.is_none_or(|k| trials < k) {
+        Verdict::Underpowered { trials: needed }
+    } else {
+        Verdict::Consistent
     };
-    let (sig_better, sig_worse) = (significant(true), significant(false));
-    let list = |v: &[usize]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let measured = format!(
-        "A lower at {lower}/{} sizes (higher at {higher}); significantly better at n = {}; significantly worse at n = {}",
-        defined.len(),
-        list(&sig_better),
-        list(&sig_worse)
-    );
-    let verdict = if defined.is_empty() {
-        Verdict::Inconclusive
+    let verdict = if outcomes.is_empty() {
+        Verdict::NotMeasured
     } else if !sig_worse.is_empty() {
         Verdict::DoesNotHold
     } else {
         match assertion {
             Assertion::NotWorse => Verdict::Holds,
-            Assertion::Better if lower == defined.len() && !sig_better.is_empty() => Verdict::Holds,
-            Assertion::Better if 2 * higher > defined.len() => Verdict::DoesNotHold,
-            Assertion::Better => Verdict::Inconclusive,
+            Assertion::Better if lower == outcomes.len() && !sig_better.is_empty() => {
+                Verdict::Holds
+            }
+            Assertion::Better if 2 * higher > outcomes.len() => Verdict::DoesNotHold,
+            Assertion::Better => undecided,
         }
     };
+    let measured = format!(
+        "A lower at {lower}/{} sizes (higher at {higher}); significantly better at n = {}; significantly worse at n = {} \
+         [reached-only: better at n = {}; worse at n = {}]",
+        outcomes.len(),
+        list(&sig_better),
+        list(&sig_worse),
+        list(&reached_better),
+        list(&reached_worse),
+    );
     let rule = match assertion {
-        Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none; does not hold if A's median is higher at most sizes",
+        Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none; does not hold if A is significantly worse anywhere or its median is higher at most sizes",
         Assertion::NotWorse => "holds if A is significantly worse at no size",
     };
+    let power = match (best, needed) {
+        (Some(o), Some(k)) => format!(
+            "; power: the largest effect, P(A < B) = {:.2} at n = {}, needs {k} trials per condition for 80 % power at alpha 0.05/{family} (Noether)",
+            o.p_lower, o.n
+        ),
+        _ => "; power: no effect in the claimed direction to size a trial count for".into(),
+    };
     let test = format!(
-        "Mann-Whitney U two-sided per size, Holm over {} sizes, alpha 0.05 (adjusted p: {}); {rule}",
+        "Mann-Whitney U two-sided per size, runs that never reach it censored (worst rank); Holm family: the {} sizes of this claim, alpha 0.05 (adjusted p: {}); {rule}{power}",
         outcomes.len(),
         outcomes
             .iter()
@@ -137,43 +224,126 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> Judgement {
     }
 }
 
-/// The ratio of medians `100 * median(a) / median(b)` (%), with its verdict: holds if below
-/// 100 % and the two-sided Mann-Whitney U test is significant at 5 %, does not hold if at or
-/// above 100 %, otherwise (or when undefined) inconclusive.
+/// A claimed ratio of medians ("A needs 58 % of B's time") against the measurement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RatioOfMedians {
-    pub ratio_pct: f64,
-    pub median_a: f64,
-    pub median_b: f64,
+pub struct RatioClaim {
+    /// `nanmedian(a) / nanmedian(b)` with its bootstrap interval (reached-only, the official
+    /// definition of the medians).
+    pub ratio: RatioInterval,
+    /// The ratio of the censored medians (never reaching = worst): `+inf` / NaN when a censored
+    /// median is not reached.
+    pub censored_ratio: f64,
+    /// Where the claimed ratio lies relative to the interval.
+    pub placement: Option<Placement>,
+    /// Two-sided Mann-Whitney U on the censored values.
     pub p: f64,
-    pub verdict: Verdict,
+    pub judgement: Judgement,
 }
 
-pub fn ratio_of_medians(a: &[f64], b: &[f64]) -> RatioOfMedians {
-    let (ma, mb) = (median(a), median(b));
-    let ratio_pct = 100.0 * ma / mb;
-    let p = mwu_p(a, b);
-    let verdict = if !ratio_pct.is_finite() {
-        Verdict::Inconclusive
-    } else if ratio_pct >= 100.0 {
-        Verdict::DoesNotHold
-    } else if p < 0.05 {
-        Verdict::Holds
-    } else {
-        Verdict::Inconclusive
+/// Judges "median(a) / median(b) = `claimed`" (a fraction, e.g. 0.58), `a` and `b` per-trial
+/// values with NaN for missing. Does not hold if the claimed value lies outside the bootstrap
+/// interval; holds if it lies inside and the interval excludes 1 (no difference); otherwise
+/// underpowered when fewer trials were run than would separate the claimed ratio from 1 with
+/// 80 % power (the interval's implied standard error scaled by 1 / sqrt(trials)), else consistent.
+pub fn ratio_claim(a: &[f64], b: &[f64], claimed: f64, options: &BootstrapOptions) -> RatioClaim {
+    let trials = a.len().min(b.len());
+    let ratio = ratio_of_medians_interval(a, b, options).unwrap_or(RatioInterval {
+        estimate: f64::NAN,
+        interval: None,
+        undefined: 0,
+        resamples: 0,
+        confidence: options.confidence,
+    });
+    let (ca, cb) = (censored(a), censored(b));
+    let (ma, mb) = (median(&ca), median(&cb));
+    let censored_ratio = if mb.is_infinite() { f64::NAN } else { ma / mb };
+    let p = mwu_p(&ca, &cb);
+    let placement = ratio.locate(claimed);
+    let alpha = 1.0 - options.confidence;
+    let needed = ratio
+        .implied_se()
+        .and_then(|se| separation_trials(trials, se, claimed, 1.0, alpha));
+    let verdict = match (placement, ratio.interval) {
+        _ if a.is_empty() || b.is_empty() => Verdict::NotMeasured,
+        (None, _) | (_, None) => Verdict::Underpowered { trials: None },
+        (Some(Placement::Below | Placement::Above), _) => Verdict::DoesNotHold,
+        (Some(Placement::Inside), Some((_, hi))) if hi < 1.0 => Verdict::Holds,
+        (Some(Placement::Inside), _) => match needed {
+            Some(k) if trials >= k => Verdict::Consistent,
+            k => Verdict::Underpowered { trials: k },
+        },
     };
-    RatioOfMedians {
-        ratio_pct,
-        median_a: ma,
-        median_b: mb,
+    let pct = |x: f64| {
+        if x.is_finite() {
+            format!("{:.0} %", 100.0 * x)
+        } else {
+            "undefined".into()
+        }
+    };
+    let interval = match ratio.interval {
+        Some((lo, hi)) => format!(
+            "{:.0} % CI {}-{}",
+            100.0 * ratio.confidence,
+            pct(lo),
+            pct(hi)
+        ),
+        None => format!(
+            "interval undetermined: {} of {} resamples have no median on a side",
+            ratio.undefined, ratio.resamples
+        ),
+    };
+    let measured = format!(
+        "{} ({interval}); paper's {} lies {}; censored medians (never reaching = worst): {} vs {}, ratio {}",
+        pct(ratio.estimate),
+        pct(claimed),
+        placement.map_or("- (no interval)", Placement::text),
+        fmt_median(ma),
+        fmt_median(mb),
+        pct(censored_ratio),
+    );
+    let power = match needed {
+        Some(k) => format!(
+            "; about {k} trials per condition would separate {} from 100 % with 80 % power",
+            pct(claimed)
+        ),
+        None => String::new(),
+    };
+    let test = format!(
+        "ratio of nanmedians (reached-only, official), percentile bootstrap ({} resamples, seed {}, both conditions resampled independently); \
+         holds if the paper's value is inside the interval and the interval is below 100 %, does not hold if outside; \
+         Mann-Whitney U on censored values p = {}{power}",
+        options.resamples,
+        options.seed,
+        fmt_p(p)
+    );
+    RatioClaim {
+        ratio,
+        censored_ratio,
+        placement,
         p,
-        verdict,
+        judgement: Judgement {
+            verdict,
+            measured,
+            test,
+        },
+    }
+}
+
+/// A median for tables: "not reached" for `+inf` (censored), "-" for NaN.
+pub fn fmt_median(m: f64) -> String {
+    if m.is_infinite() {
+        "not reached".into()
+    } else if m.is_nan() {
+        "-".into()
+    } else {
+        format!("{m}")
     }
 }
 
 /// "The claimed direction in at least `holds_at` of the `total` comparisons": holds at or above
-/// `holds_at`, does not hold below `fails_below`, inconclusive between; no comparison is
-/// inconclusive. Fractions are compared exactly (integer arithmetic on `count / total`).
+/// `holds_at`, does not hold below `fails_below`, consistent between; no comparison is not
+/// measured. Fractions are compared exactly (integer arithmetic on `count / total`). Both
+/// fractions are the project's own thresholds: callers say so in their test text.
 pub fn share(
     count: usize,
     total: usize,
@@ -182,13 +352,13 @@ pub fn share(
 ) -> Verdict {
     let at_least = |(num, den): (usize, usize)| count * den >= total * num;
     if total == 0 {
-        Verdict::Inconclusive
+        Verdict::NotMeasured
     } else if at_least(holds_at) {
         Verdict::Holds
     } else if !at_least(fails_below) {
         Verdict::DoesNotHold
     } else {
-        Verdict::Inconclusive
+        Verdict::Consistent
     }
 }
 
@@ -206,16 +376,26 @@ pub fn wilson(successes: usize, n: usize) -> (f64, f64) {
 }
 
 /// "More than `level` of the trials succeed": holds if the Wilson interval's lower end is above
-/// `level` (or every one of at least `all_of` trials succeeded and the upper end reaches it),
-/// does not hold if its upper end is below `level`, otherwise inconclusive.
-pub fn proportion_above(successes: usize, n: usize, level: f64, all_of: usize) -> Verdict {
+/// `level`, does not hold if its upper end is below it. Between: underpowered if the observed
+/// rate is above `level` (with the trials at which that rate's interval would clear it),
+/// consistent otherwise. No trials: not measured.
+pub fn proportion_above(successes: usize, n: usize, level: f64) -> Verdict {
     let (lo, hi) = wilson(successes, n);
-    if lo > level || (successes == n && hi >= level && n >= all_of) {
+    if n == 0 {
+        Verdict::NotMeasured
+    } else if lo > level {
         Verdict::Holds
     } else if hi < level {
         Verdict::DoesNotHold
     } else {
-        Verdict::Inconclusive
+        let rate = successes as f64 / n as f64;
+        if rate > level {
+            Verdict::Underpowered {
+                trials: wilson_trials(rate, level),
+            }
+        } else {
+            Verdict::Consistent
+        }
     }
 }
 
@@ -223,12 +403,17 @@ pub fn proportion_above(successes: usize, n: usize, level: f64, all_of: usize) -
 mod tests {
     use super::*;
 
-    fn o(n: usize, a: f64, b: f64, p: f64) -> SizeOutcome {
+    fn o(n: usize, a: f64, b: f64, p: f64, p_lower: f64) -> SizeOutcome {
         SizeOutcome {
             n,
             median_a: a,
             median_b: b,
             p,
+            median_a_reached: a,
+            median_b_reached: b,
+            p_reached: p,
+            p_lower,
+            trials: 50,
         }
     }
 
@@ -237,9 +422,9 @@ mod tests {
         // Holm over 3: 0.001*3 = 0.003 significant, 0.2*2, 0.5 not.
         let j = judge(
             &[
-                o(10, 1.0, 2.0, 0.001),
-                o(20, 1.0, 1.5, 0.2),
-                o(30, 0.9, 1.0, 0.5),
+                o(10, 1.0, 2.0, 0.001, 0.9),
+                o(20, 1.0, 1.5, 0.2, 0.6),
+                o(30, 0.9, 1.0, 0.5, 0.55),
             ],
             Assertion::Better,
         );
@@ -249,41 +434,49 @@ mod tests {
             "{}",
             j.measured
         );
-        // One size higher (not significantly): inconclusive.
+        assert!(j.test.contains("Holm family: the 3 sizes"), "{}", j.test);
+        // One size higher (not significantly), the best effect P = 0.6 at alpha 0.05/3 needs
+        // (2.393980 + 0.841621)^2 / (6 * 0.01) = 174.5 -> 175 trials: underpowered at 50.
         let j = judge(
             &[
-                o(10, 1.0, 2.0, 0.001),
-                o(20, 1.6, 1.5, 0.2),
-                o(30, 0.9, 1.0, 0.5),
+                o(10, 1.0, 1.1, 0.3, 0.6),
+                o(20, 1.6, 1.5, 0.2, 0.45),
+                o(30, 0.9, 1.0, 0.5, 0.55),
             ],
             Assertion::Better,
         );
-        assert_eq!(j.verdict, Verdict::Inconclusive);
-        // Ties at most sizes are not evidence against A: inconclusive.
+        assert_eq!(
+            j.verdict,
+            Verdict::Underpowered { trials: Some(175) },
+            "{}",
+            j.test
+        );
+        // The same with a large effect that 50 trials could have detected: consistent.
         let j = judge(
             &[
-                o(10, 1.0, 1.0, 1.0),
-                o(20, 1.0, 1.0, 1.0),
-                o(30, 0.9, 1.0, 0.5),
+                o(10, 1.0, 1.1, 0.3, 0.9),
+                o(20, 1.6, 1.5, 0.2, 0.45),
+                o(30, 0.9, 1.0, 0.5, 0.55),
             ],
             Assertion::Better,
         );
-        assert_eq!(j.verdict, Verdict::Inconclusive);
+        assert_eq!(j.verdict, Verdict::Consistent);
         // Nothing significant, A higher at 2 of 3 sizes: does not hold.
         let j = judge(
             &[
-                o(10, 3.0, 2.0, 0.3),
-                o(20, 1.6, 1.5, 0.2),
-                o(30, 0.9, 1.0, 0.5),
+                o(10, 3.0, 2.0, 0.3, 0.4),
+                o(20, 1.6, 1.5, 0.2, 0.4),
+                o(30, 0.9, 1.0, 0.5, 0.55),
             ],
             Assertion::Better,
         );
         assert_eq!(j.verdict, Verdict::DoesNotHold);
+        assert_eq!(judge(&[], Assertion::Better).verdict, Verdict::NotMeasured);
     }
 
     #[test]
     fn significantly_worse_anywhere_refutes_both_assertions() {
-        let outcomes = [o(10, 3.0, 2.0, 0.0001), o(20, 1.0, 1.5, 0.3)];
+        let outcomes = [o(10, 3.0, 2.0, 0.0001, 0.1), o(20, 1.0, 1.5, 0.3, 0.6)];
         assert_eq!(
             judge(&outcomes, Assertion::NotWorse).verdict,
             Verdict::DoesNotHold
@@ -293,7 +486,7 @@ mod tests {
             Verdict::DoesNotHold
         );
         // The same difference is not significant once Holm multiplies by 2 and p is 0.03.
-        let outcomes = [o(10, 3.0, 2.0, 0.03), o(20, 1.0, 1.5, 0.3)];
+        let outcomes = [o(10, 3.0, 2.0, 0.03, 0.3), o(20, 1.0, 1.5, 0.3, 0.6)];
         assert_eq!(
             judge(&outcomes, Assertion::NotWorse).verdict,
             Verdict::Holds
@@ -301,9 +494,31 @@ mod tests {
     }
 
     #[test]
-    fn undefined_medians_are_inconclusive() {
-        let j = judge(&[o(10, f64::NAN, 2.0, f64::NAN)], Assertion::NotWorse);
-        assert_eq!(j.verdict, Verdict::Inconclusive);
+    fn never_reaching_is_censored_not_dropped() {
+        // Fluid reaches the threshold in 3 of 10 trials, fast when it does; A reaches it always.
+        let a: Vec<f64> = (0..10).map(|k| 20.0 + f64::from(k)).collect();
+        let b: Vec<f64> = [5.0, 6.0, 7.0]
+            .into_iter()
+            .chain(std::iter::repeat_n(f64::NAN, 7))
+            .collect();
+        let s = SizeOutcome::of(60, &a, &b);
+        // Reached-only, Fluid looks faster; censored, most Fluid runs rank last.
+        assert_eq!((s.median_a_reached, s.median_b_reached), (24.5, 6.0));
+        assert_eq!((s.median_a, s.median_b), (24.5, f64::INFINITY));
+        // Censored P(A < B): A beats the 7 censored runs, loses to the 3 reached: 70 / 100.
+        assert!((s.p_lower - 0.7).abs() < 1e-12);
+        // Reference (SciPy 1.17.1): mannwhitneyu(a, [5, 6, 7] + [inf] * 7) p = 0.13203893667369285
+        // (asymptotic, tie-corrected) and mannwhitneyu(a, [5, 6, 7]) p = 2 / 286 (exact).
+        assert!((s.p - 0.132_038_936_673_692_85).abs() < 1e-12, "{}", s.p);
+        assert!((s.p_reached - 2.0 / 286.0).abs() < 1e-12, "{}", s.p_reached);
+        let j = judge(&[s], Assertion::Better);
+        assert!(
+            j.measured
+                .contains("reached-only: better at n = none; worse at n = 60"),
+            "{}",
+            j.measured
+        );
+        assert_ne!(j.verdict, Verdict::DoesNotHold, "the censored test decides");
     }
 
     #[test]
@@ -313,26 +528,50 @@ mod tests {
         let s = SizeOutcome::of(7, &a, &b);
         assert_eq!((s.n, s.median_a, s.median_b), (7, 2.0, 102.0));
         assert!((s.p - 2.0 / 252.0).abs() < 1e-12);
+        assert_eq!((s.p_lower, s.trials), (1.0, 5));
     }
 
     #[test]
-    fn ratio_of_medians_needs_direction_and_significance() {
+    fn ratio_claims_place_the_papers_value() {
         let fast: Vec<f64> = (10..20).map(f64::from).collect();
         let slow: Vec<f64> = (30..40).map(f64::from).collect();
-        let r = ratio_of_medians(&fast, &slow);
-        assert!((r.ratio_pct - 100.0 * 14.5 / 34.5).abs() < 1e-9);
-        assert_eq!(r.verdict, Verdict::Holds);
-        assert_eq!(ratio_of_medians(&slow, &fast).verdict, Verdict::DoesNotHold);
-        // Slightly lower but overlapping: not significant, inconclusive.
-        let close: Vec<f64> = (11..21).map(f64::from).collect();
+        let o = BootstrapOptions::default();
+        let r = ratio_claim(&fast, &slow, 0.42, &o);
+        assert!((r.ratio.estimate - 14.5 / 34.5).abs() < 1e-12);
+        let (lo, hi) = r.ratio.interval.unwrap();
+        assert!(lo < 0.42 && 0.42 < hi && hi < 1.0, "{lo} {hi}");
         assert_eq!(
-            ratio_of_medians(&fast, &close).verdict,
-            Verdict::Inconclusive
+            r.judgement.verdict,
+            Verdict::Holds,
+            "{}",
+            r.judgement.measured
         );
-        // No value on one side: the ratio is undefined.
+        assert!(r.judgement.measured.contains("lies inside"));
+        // The paper's 58 % is above this interval (at most 17.5 / 31.5 = 56 %): does not hold.
+        let r = ratio_claim(&fast, &slow, 0.58, &o);
+        assert!(hi < 0.58);
+        assert_eq!(r.judgement.verdict, Verdict::DoesNotHold);
+        assert!(
+            r.judgement.measured.contains("58 % lies above"),
+            "{}",
+            r.judgement.measured
+        );
+        // Wide overlap with 100 %: the 58 % is inside, but 10 trials cannot separate it from 100 %.
+        let a: Vec<f64> = [3.0, 30.0, 8.0, 25.0, 12.0, 40.0, 5.0, 20.0, 9.0, 35.0].to_vec();
+        let b: Vec<f64> = [10.0, 40.0, 15.0, 30.0, 20.0, 50.0, 8.0, 25.0, 12.0, 45.0].to_vec();
+        let r = ratio_claim(&a, &b, 0.8, &o);
+        assert_eq!(r.placement, Some(Placement::Inside));
+        match r.judgement.verdict {
+            Verdict::Underpowered { trials: Some(k) } => assert!(k > 10, "{k}"),
+            v => panic!("{v:?}: {}", r.judgement.test),
+        }
+        // Fluid never reached it: no ratio at all.
+        let r = ratio_claim(&fast, &[f64::NAN; 10], 0.58, &o);
+        assert_eq!(r.judgement.verdict, Verdict::Underpowered { trials: None });
+        assert!(r.censored_ratio.is_nan());
         assert_eq!(
-            ratio_of_medians(&fast, &[f64::NAN]).verdict,
-            Verdict::Inconclusive
+            ratio_claim(&[], &slow, 0.58, &o).judgement.verdict,
+            Verdict::NotMeasured
         );
     }
 
@@ -340,9 +579,9 @@ mod tests {
     fn share_compares_fractions_exactly() {
         // 4 of 5 is exactly 80 %.
         assert_eq!(share(4, 5, (4, 5), (1, 2)), Verdict::Holds);
-        assert_eq!(share(3, 5, (4, 5), (1, 2)), Verdict::Inconclusive);
+        assert_eq!(share(3, 5, (4, 5), (1, 2)), Verdict::Consistent);
         assert_eq!(share(2, 5, (4, 5), (1, 2)), Verdict::DoesNotHold);
-        assert_eq!(share(0, 0, (4, 5), (1, 2)), Verdict::Inconclusive);
+        assert_eq!(share(0, 0, (4, 5), (1, 2)), Verdict::NotMeasured);
     }
 
     #[test]
@@ -351,9 +590,15 @@ mod tests {
         let z2 = 1.959_963_984_540_054f64.powi(2);
         let (lo, hi) = wilson(50, 50);
         assert!((lo - 50.0 / (50.0 + z2)).abs() < 1e-12 && hi == 1.0);
-        assert_eq!(proportion_above(50, 50, 0.99, 50), Verdict::Holds);
-        assert_eq!(proportion_above(49, 49, 0.99, 50), Verdict::Inconclusive);
-        assert_eq!(proportion_above(40, 50, 0.99, 50), Verdict::DoesNotHold);
+        // All of 50 succeed, but 99 % needs 381 trials to be shown.
+        assert_eq!(
+            proportion_above(50, 50, 0.99),
+            Verdict::Underpowered { trials: Some(381) }
+        );
+        assert_eq!(proportion_above(400, 400, 0.99), Verdict::Holds);
+        assert_eq!(proportion_above(49, 50, 0.99), Verdict::Consistent);
+        assert_eq!(proportion_above(40, 50, 0.99), Verdict::DoesNotHold);
+        assert_eq!(proportion_above(0, 0, 0.99), Verdict::NotMeasured);
         assert_eq!(wilson(0, 0), (0.0, 1.0));
     }
 }

@@ -3,6 +3,7 @@
 //! The reference behaviour (checked against `tests/fixtures/scipy_stats.json`, written by
 //! `scripts/make_stats_fixture.py`) is described in the crate README.
 
+mod bootstrap;
 mod mann_whitney;
 mod multitest;
 mod normal;
@@ -10,10 +11,19 @@ mod rank;
 mod summary;
 mod wilcoxon;
 
+pub use bootstrap::{
+    bootstrap_ratios, ratio_of_medians_interval, BootstrapOptions, Placement, RatioInterval,
+    SplitMix64,
+};
 pub use mann_whitney::{mann_whitney_u, MannWhitney};
 pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_adjust_skipping_nan, holm_reject};
 pub use summary::{median, percentile, summarize, summarize_options, Summary};
 pub use wilcoxon::{wilcoxon_signed_rank, Wilcoxon};
+
+/// The standard normal quantile (SciPy's `norm.ppf`), NaN outside (0, 1).
+pub fn normal_quantile(p: f64) -> f64 {
+    normal::normal_quantile(p)
+}
 
 use serde::Serialize;
 use thiserror::Error;

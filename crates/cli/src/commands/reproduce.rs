@@ -42,6 +42,12 @@ pub struct XorArgs {
     /// num_dim=D%sample_size=N.pkl files, or a CSV `set,x1..xD,label` (set: train|val).
     #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
+    /// Judge the claims on K independent data draws (not with --data), draw 0 (the main data) included; 1 = main draw only [default: 3 with --quick, else 20].
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub data_draws: Option<u64>,
+    /// Repeat every grid on each data draw, not only the official Fig-1 grid.
+    #[arg(long)]
+    pub full_draws: bool,
 }
 
 /// `polarity reproduce xor`.
@@ -52,6 +58,17 @@ pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
         resume: a.resume,
         threads: a.threads,
         seed: a.seed,
+        data_draws: match (&a.data, a.data_draws) {
+            // Given data is one draw: the claims are judged on it alone.
+            (Some(_), None) => 1,
+            (Some(path), Some(k)) if k > 1 => anyhow::bail!(
+                "--data-draws {k}: data draws need drawn data, but --data {} gives the data",
+                path.display()
+            ),
+            (_, Some(k)) => usize::try_from(k)?,
+            (None, None) => polarity_reproduce::xor::plan::default_data_draws(a.quick),
+        },
+        full_draws: a.full_draws,
         data: a.data.map_or_else(
             polarity_xor::DataSource::default,
             polarity_xor::DataSource::files,

@@ -106,7 +106,7 @@ fn variance_claim(runs: &Runs, task: &str, source: Source) -> Claim {
         }
     }
     let verdict = match total {
-        0 => Verdict::Inconclusive,
+        0 => Verdict::NotMeasured,
         _ if 2 * smaller > total => Verdict::Holds,
         _ => Verdict::DoesNotHold,
     };
@@ -200,7 +200,7 @@ pub fn notebook_claim(cells: &[NotebookCell], same_network: bool) -> Claim {
         .filter(|c| matches!((c.ours.q25, c.ours.q75), (Some(lo), Some(hi)) if lo <= c.notebook && c.notebook <= hi))
         .count();
     let verdict = if cells.is_empty() || !same_network {
-        Verdict::Inconclusive
+        Verdict::NotMeasured
     } else if 4 * inside >= 3 * cells.len() {
         Verdict::Holds
     } else {
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(notebook_claim(&cells[..2], true).verdict, Verdict::Holds);
         assert_eq!(
             notebook_claim(&cells[..2], false).verdict,
-            Verdict::Inconclusive
+            Verdict::NotMeasured
         );
     }
 }

@@ -274,7 +274,7 @@ pub fn write_claims_csv(path: &Path, claims: &[(String, Claim)]) -> Result<()> {
             &c.statement,
             &c.paper,
             &c.measured,
-            c.verdict.text(),
+            &c.verdict.text(),
             &c.test,
         ];
         text.push_str(&fields.map(q).join(","));

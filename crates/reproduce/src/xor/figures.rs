@@ -1,6 +1,6 @@
 //! The XOR figures: Fig 1B/1C, Fig 4A-D, Supp B.1 and per-layer flip ratios.
 
-use super::measure::{holm, mwu_p, CellValues};
+use super::measure::{beats_fluid, holm, mwu_p, CellValues, FourDMetric};
 use super::table::Runs;
 use polarity_analysis::figures::{
     Category, Figure, GridPanel, LegendCorner, LinePanel, Marker, Panel, Rgb, Series,
@@ -182,7 +182,7 @@ pub fn fig4a(runs: &Runs, theory: &[(String, Vec<f64>, Vec<f64>)], n_train: usiz
         h.dedup();
         h
     };
-    let sim = CONDITIONS
+    let sim: Vec<Series> = CONDITIONS
         .iter()
         .map(|cond| {
             let (label, color) = style(*cond);
@@ -208,6 +208,16 @@ pub fn fig4a(runs: &Runs, theory: &[(String, Vec<f64>, Vec<f64>)], n_train: usiz
             legend: LegendCorner::LowerRight,
         })
     };
+    // The official figure draws the simulation one unit to the left (x = k shows h = k + 1,
+    // docs/decisions.md D-CLAIM-8): the same curves, shifted, for comparison with the paper.
+    let as_plotted = sim
+        .iter()
+        .map(|s: &Series| {
+            let mut shifted = s.clone();
+            shifted.x.iter_mut().for_each(|x| *x -= 1.0);
+            shifted
+        })
+        .collect();
     row(
         "Fig 4A: probability of learning vs network size",
         vec![
@@ -216,11 +226,16 @@ pub fn fig4a(runs: &Runs, theory: &[(String, Vec<f64>, Vec<f64>)], n_train: usiz
                 &format!("simulation: % trials > 95 % val. acc. (n = {n_train})"),
                 sim,
             ),
+            panel(
+                "simulation as the paper plotted it (x = k shows h = k + 1)",
+                as_plotted,
+            ),
         ],
     )
 }
 
-/// Fig 4D: for each (hidden, size) cell, whether Frozen sufficient and/or Frozen RAND beat Fluid.
+/// Fig 4D: for each (hidden, size) cell, whether Frozen sufficient and/or Frozen RAND beat Fluid,
+/// scored as the official notebook ([`beats_fluid`], docs/decisions.md D-CLAIM-6).
 pub fn fig4d(runs: &Runs, hidden: &[usize], sizes: &[usize]) -> Figure {
     let categories = vec![
         Category {
@@ -240,35 +255,18 @@ pub fn fig4d(runs: &Runs, hidden: &[usize], sizes: &[usize]) -> Figure {
             color: Rgb::YELLOW,
         },
     ];
-    let beats = |metric: usize, cond: Condition, h: usize, n: usize| -> bool {
-        let (Some(a), Some(b)) = (
+    let beats = |metric: FourDMetric, cond: Condition, h: usize, n: usize| -> bool {
+        match (
             runs.get(n, h, POS_RAND, cond),
             runs.get(n, h, POS_RAND, FLUID),
-        ) else {
-            return false;
-        };
-        let (a, b) = (CellValues::of(a), CellValues::of(b));
-        match metric {
-            // median accuracy at convergence: higher is better (= lower error)
-            0 => stats::median(&a.error)
-                .zip(stats::median(&b.error))
-                .is_some_and(|(x, y)| x < y),
-            // nanmedian epochs to 90 %: lower is better; a condition that never reaches it loses
-            1 => match (
-                stats::median(&a.epochs_to_90),
-                stats::median(&b.epochs_to_90),
-            ) {
-                (Some(x), Some(y)) => x < y,
-                (Some(_), None) => true,
-                _ => false,
-            },
-            _ => a.p90() > b.p90(),
+        ) {
+            (Some(a), Some(b)) => beats_fluid(metric, &CellValues::of(a), &CellValues::of(b)),
+            _ => false,
         }
     };
-    let panels = ["accuracy at convergence", "epochs to 90 %", "P(reach 90 %)"]
+    let panels = FourDMetric::ALL
         .iter()
-        .enumerate()
-        .map(|(m, title)| {
+        .map(|&m| {
             let cells = hidden
                 .iter()
                 .map(|&h| {
@@ -282,7 +280,7 @@ pub fn fig4d(runs: &Runs, hidden: &[usize], sizes: &[usize]) -> Figure {
                 })
                 .collect();
             Panel::Grid(GridPanel {
-                title: (*title).into(),
+                title: m.title().into(),
                 x_label: "training samples".into(),
                 y_label: "hidden units".into(),
                 x_ticks: sizes.iter().map(|n| n.to_string()).collect(),

@@ -2,7 +2,7 @@
 
 use polarity_core::{InitAlignment, ResetMethod};
 use polarity_xor::data::PAPER_TRAIN_SIZES;
-use polarity_xor::{Condition, Pairing, XorConfig};
+use polarity_xor::{Condition, DataSource, Pairing, XorConfig};
 
 /// How frozen networks and their fluid partners start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,4 +122,52 @@ pub fn grids(quick: bool, seed: u64) -> Vec<Grid> {
         config,
     });
     out
+}
+
+/// Default number of data draws (draw 0, the main grids' data, included): 3 for the quick preset
+/// (its Fig-1 grid takes 6-10 s a draw on a shared 2-vCPU machine), 20 for the paper's
+/// (docs/decisions.md D-CLAIM-7).
+pub fn default_data_draws(quick: bool) -> usize {
+    if quick {
+        3
+    } else {
+        20
+    }
+}
+
+/// The grids of data draw `draw` (>= 1): the official Fig-1 grid, or with `full` every grid, on
+/// the generator's draw `draw` (its data depends only on the seed and `draw`), each under
+/// `runs/draw-{draw}/` with the main grid's folder name, so draws resume and shard like any grid.
+pub fn draw_grids(quick: bool, seed: u64, draw: u64, full: bool) -> Vec<Grid> {
+    grids(quick, seed)
+        .into_iter()
+        .filter(|g| full || g.name == "fig1-official")
+        .map(|mut g| {
+            g.config.data = DataSource::Drawn { draw };
+            g.name = format!("draw-{draw}/{}", g.name);
+            g
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draw_grids_differ_from_the_main_grid_only_in_their_data() {
+        let main = grids(true, 7);
+        let fig1 = main.iter().find(|g| g.name == "fig1-official").unwrap();
+        let d = draw_grids(true, 7, 3, false);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].name, "draw-3/fig1-official");
+        assert_eq!(d[0].config.data, DataSource::Drawn { draw: 3 });
+        let mut same = d[0].config.clone();
+        same.data = fig1.config.data.clone();
+        assert_eq!(format!("{same:?}"), format!("{:?}", fig1.config));
+        assert_eq!(fig1.config.data, DataSource::Drawn { draw: 0 });
+        let full = draw_grids(true, 7, 2, true);
+        assert_eq!(full.len(), main.len());
+        assert!(full.iter().all(|g| g.name.starts_with("draw-2/")));
+    }
 }
