@@ -32,6 +32,9 @@ fn file_err(path: &Path, message: impl Into<String>) -> Error {
 /// that nest the state dict (`{"state_dict": {...}}`), the nesting key is stripped. Convert the
 /// result with [`LaidOut::into_burn`] before loading it into a burn module.
 pub fn read_tensor_file(path: &Path, layout: WeightLayout) -> Result<LaidOut, Error> {
+    // burn-store zero-fills what it cannot read from a cut legacy `.pth`; the format check
+    // refuses truncated and foreign files before any tensor is read (docs/decisions.md D-TEMPLATE-2).
+    polarity_weights::detect_file_format(path)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

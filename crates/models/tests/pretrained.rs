@@ -382,3 +382,27 @@ fn raw_pytorch_tensors_convert_by_structure() {
         );
     }
 }
+
+/// burn-store reads a cut legacy `torch.save` file without error and zero-fills the tensors
+/// past the cut; the loader must refuse such a file (and a cut zip or safetensors file) instead.
+#[test]
+fn truncated_weight_files_are_refused_not_zero_filled() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "tv_alexnet_legacy.pth",
+        "tv_alexnet_zip.pth",
+        "tv_alexnet.safetensors",
+    ] {
+        let bytes = std::fs::read(fixture(file)).unwrap();
+        let cut = dir.path().join(file);
+        std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+        let err = read_tensor_file(&cut, WeightLayout::PyTorch)
+            .err()
+            .unwrap_or_else(|| panic!("{file}: a cut file was read"));
+        let msg = err.to_string();
+        assert!(
+            msg.contains(file),
+            "{file}: error does not name the file: {msg}"
+        );
+    }
+}
