@@ -23,6 +23,8 @@
 //! ```
 
 pub mod error;
+pub mod memory_limit;
+pub mod plan;
 pub mod reset;
 pub mod seed;
 pub mod template;
@@ -30,6 +32,8 @@ pub mod template_file;
 pub mod tensors;
 
 pub use error::PolarityError;
+pub use memory_limit::MemoryLimit;
+pub use plan::{Factor, Plan, PlanError, Speed, Term};
 pub use reset::{InitAlignment, ResetMethod, ResetRule};
 pub use template::{Excitatory, PolarityTemplate, Provenance, TensorSpec, TensorTemplate};
 pub use tensors::NamedTensors;
