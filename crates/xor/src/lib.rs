@@ -10,6 +10,7 @@ pub mod condition;
 pub mod data;
 mod error;
 pub mod experiment;
+pub mod plan;
 pub mod record;
 
 pub use condition::{Condition, Pairing};

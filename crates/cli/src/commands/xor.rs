@@ -66,6 +66,9 @@ pub struct TrainArgs {
     /// Adam learning rate.
     #[arg(long)]
     lr: Option<f32>,
+    /// Check the plan (sizes, memory, expected time), print its estimate and stop.
+    #[arg(long)]
+    dry_run: bool,
     #[command(flatten)]
     sweep: SweepArgs,
 }
@@ -101,7 +104,14 @@ pub fn run(cmd: XorCommand) -> anyhow::Result<()> {
     match cmd {
         XorCommand::Train(args) => {
             let cfg = args.resolve()?;
-            let outcome = cfg.run_sweep(&args.sweep.options()?)?;
+            let options = args.sweep.options()?;
+            let threads = crate::plan_check::threads(options.threads);
+            let shards = options.shard.map_or(1, |s| s.count);
+            let plan = cfg.plan(threads, shards)?;
+            if !crate::plan_check::check(&plan, polarity_xor::plan::speed(threads), args.dry_run)? {
+                return Ok(());
+            }
+            let outcome = cfg.run_sweep(&options)?;
             eprintln!(
                 "{} units trained, {} resumed; {} rows -> {}",
                 outcome.ran,
