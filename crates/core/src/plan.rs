@@ -56,6 +56,9 @@ pub struct Term {
     pub what: String,
     pub factors: Vec<Factor>,
     pub each: u64,
+    /// Options that set `each` or a factor without being one (e.g. `--input-size` behind a
+    /// network's parameter count): named first when the term is refused.
+    pub given: Vec<Factor>,
 }
 
 impl Term {
@@ -64,7 +67,14 @@ impl Term {
             what: what.into(),
             factors,
             each,
+            given: Vec::new(),
         }
+    }
+
+    /// The term with `options` named as what set its sizes.
+    pub fn given(mut self, options: Vec<Factor>) -> Self {
+        self.given = options;
+        self
     }
 
     /// The product of the factors and `each`; `None` when it overflows 64 bits.
@@ -84,8 +94,9 @@ impl Term {
     /// The options among the factors, for the error's first words.
     fn options(&self) -> String {
         let options: Vec<String> = self
-            .factors
+            .given
             .iter()
+            .chain(&self.factors)
             .filter(|f| f.is_option)
             .map(Factor::to_string)
             .collect();
@@ -345,6 +356,20 @@ mod tests {
         let total = plan.memory_bytes().unwrap();
         assert!(plan.check(&limit(total)).is_ok());
         assert!(plan.check(&limit(total - 1)).is_err());
+    }
+
+    #[test]
+    fn given_options_are_named_first() {
+        let plan = Plan {
+            memory: vec![
+                Term::new("model", vec![Factor::count("parameters", 1u64 << 40)], 48)
+                    .given(vec![Factor::option("input-size", 100_000u64)]),
+            ],
+            ..Plan::default()
+        };
+        assert_eq!(plan.memory_bytes(), Some(48 << 40));
+        let err = plan.check(&limit(1 << 30)).unwrap_err().to_string();
+        assert!(err.starts_with("--input-size 100000:"), "{err}");
     }
 
     #[test]
