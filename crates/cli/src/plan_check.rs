@@ -18,6 +18,12 @@ pub fn check(plan: &Plan, speed: Speed, dry_run: bool) -> anyhow::Result<bool> {
     Ok(!dry_run)
 }
 
+/// For plans without training work (merge): never long.
+pub const NO_WORK: Speed = Speed {
+    gflop_per_s: 1.0,
+    source: "no training",
+};
+
 /// Threads a sweep will use: the flag, else one per core.
 pub fn threads(flag: Option<usize>) -> usize {
     flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
