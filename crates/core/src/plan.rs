@@ -138,8 +138,8 @@ pub enum PlanError {
     Overflow { what: String, factors: String },
     /// The plan needs more memory than the limit.
     #[error(
-        "{options}: refused before any work: {what} needs about {} ({detail}); the whole plan \
-         needs about {}, more than the memory limit of {} ({limit_source})",
+        "{options}: refused before any work: {what} needs {} ({detail}); the whole plan \
+         needs {}, more than the limit of {} ({limit_source})",
         human_bytes(*.bytes), human_bytes(*.total), human_bytes(*.limit)
     )]
     TooLarge {

@@ -6,6 +6,7 @@ use crate::bench::flops_per_epoch;
 use crate::error::XorError;
 use crate::XorConfig;
 use polarity_core::plan::{checked_product, out_of_range, Factor, Plan, Speed, Term};
+use polarity_core::MemoryLimit;
 
 /// Bytes per parameter of a network while it trains: weights, template, Adam's m and v, the
 /// gradient, the job's start weights and the trained weights (7 f32 copies), rounded up.
@@ -57,28 +58,19 @@ impl XorConfig {
                 Factor::count("networks per unit", nets_per_unit),
             ],
         )?;
-        let frame = checked_product(
-            "journal frame of one unit",
-            &[
-                conditions.clone(),
-                trials.clone(),
-                epochs.clone(),
-                Factor::count("B", JSON_ROW_MIN_BYTES),
-            ],
-        )?;
-        if frame > u64::from(u32::MAX) {
-            return Err(out_of_range(
-                "epochs",
-                self.epochs,
-                format!(
-                    "with --trials {} and {} conditions one unit's rows need at least {frame} B in the journal, \
-                     more than its 4 GiB frame limit; use fewer epochs or trials",
-                    self.trials,
-                    self.conditions.len()
-                ),
-            )
-            .into());
-        }
+        // A unit is one journal frame: rows surely beyond its 4 GiB limit are refused here.
+        let frame = Plan {
+            memory: vec![Term::new(
+                "one unit's rows in the journal (at least)",
+                vec![epochs.clone(), trials.clone(), conditions.clone()],
+                JSON_ROW_MIN_BYTES,
+            )],
+            ..Plan::default()
+        };
+        frame.check(&MemoryLimit {
+            bytes: u64::from(u32::MAX),
+            source: "the journal's frame limit per unit; use fewer epochs or trials, or more hidden or training sizes".into(),
+        })?;
         let hidden = *self.hidden.iter().max().expect("validated: not empty");
         let max_train = *self.train_sizes.iter().max().expect("validated: not empty");
         let threads_f = Factor::count("units in parallel", parallel);
@@ -105,13 +97,14 @@ impl XorConfig {
                 vec![
                     Factor::option("hidden", hidden),
                     // (dims + 2) h + 1 <= (dims + 3) h parameters per network.
-                    Factor::count("dims + 3", (self.dims as u64).saturating_add(3)),
+                    Factor::count("(dims + 3)", (self.dims as u64).saturating_add(3)),
                     trials.clone(),
                     conditions.clone(),
                     threads_f.clone(),
                 ],
                 BYTES_PER_PARAMETER,
-            ),
+            )
+            .given(vec![Factor::option("dims", self.dims)]),
             Term::new(
                 "the result table (one row per network per epoch)",
                 vec![
@@ -163,7 +156,6 @@ pub fn speed(threads: usize) -> Speed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polarity_core::MemoryLimit;
 
     fn limit(bytes: u64) -> MemoryLimit {
         MemoryLimit {
@@ -268,7 +260,8 @@ mod tests {
             ..XorConfig::default()
         };
         let err = cfg.plan(1, 1).unwrap_err().to_string();
-        assert!(err.starts_with("--epochs 300000"), "{err}");
+        assert!(err.starts_with("--epochs 300000, --trials 50"), "{err}");
+        assert!(err.contains("frame limit"), "{err}");
         let cfg = XorConfig {
             epochs: 250_000,
             ..XorConfig::default()

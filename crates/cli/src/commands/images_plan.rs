@@ -3,6 +3,7 @@
 //! against this machine's limit.
 
 use super::images::{parse_conditions, BenchArgs, GpuCheckArgs, TrainArgs};
+use super::reproduce_plan::rename_option;
 use crate::backend::DeviceKind;
 use crate::plan_check;
 use polarity_core::plan::out_of_range;
@@ -64,7 +65,7 @@ pub fn bench(a: &BenchArgs) -> anyhow::Result<()> {
         network_on_host: a.device != DeviceKind::Cuda,
     }
     .plan()
-    .map_err(|e| rename_n_train(e, "batch-size"))?;
+    .map_err(|e| rename_option(e, "n-train", "batch-size"))?;
     plan_check::check(&plan, cpu_speed(), false)?;
     Ok(())
 }
@@ -104,23 +105,7 @@ pub fn gpu_check(a: &GpuCheckArgs) -> anyhow::Result<()> {
         network_on_host: !a.no_cpu || a.device != DeviceKind::Cuda,
     }
     .plan()
-    .map_err(|e| rename_n_train(e, "batch"))?;
+    .map_err(|e| rename_option(e, "n-train", "batch"))?;
     plan_check::check(&plan, cpu_speed(), false)?;
     Ok(())
-}
-
-/// The bench's batch plays the training size: name the option the user typed.
-fn rename_n_train(e: polarity_core::PlanError, option: &str) -> polarity_core::PlanError {
-    match e {
-        polarity_core::PlanError::OutOfRange {
-            option: o,
-            value,
-            expected,
-        } if o == "n-train" => polarity_core::PlanError::OutOfRange {
-            option: option.to_string(),
-            value,
-            expected,
-        },
-        other => other,
-    }
 }

@@ -13,6 +13,26 @@ use polarity_images::{DatasetKind, SplitSizes};
 use polarity_models::{check_width_divisor, NetworkConfig, NetworkKind};
 use polarity_reproduce::transfer::{Arch, TransferStudy};
 
+/// The library names the option of a single run; name the one the user typed here.
+pub fn rename_option(
+    e: polarity_core::PlanError,
+    from: &str,
+    to: &str,
+) -> polarity_core::PlanError {
+    match e {
+        polarity_core::PlanError::OutOfRange {
+            option,
+            value,
+            expected,
+        } if option == from => polarity_core::PlanError::OutOfRange {
+            option: to.to_string(),
+            value,
+            expected,
+        },
+        other => other,
+    }
+}
+
 /// Bytes of one image result row held while a grid's table is rendered.
 const IMAGE_ROW_BYTES: u64 = 1024;
 
@@ -25,10 +45,10 @@ pub fn xor(quick: bool, seed: u64, threads: Option<usize>) -> anyhow::Result<()>
         // Grids run one after the other: each must fit, the largest is the peak; the work adds up.
         plan_check::check(&plan, polarity_xor::plan::speed(threads), false)?;
         whole.networks += plan.networks;
-        whole.work.extend(plan.work);
         if plan.memory_bytes() > whole.memory_bytes() {
-            whole.memory = plan.memory;
+            whole.memory.clone_from(&plan.memory);
         }
+        whole.work.extend(plan.work);
     }
     plan_check::check(&whole, polarity_xor::plan::speed(threads), false)?;
     Ok(())
@@ -41,7 +61,9 @@ fn grid_plan(
     trials: usize,
     conditions: usize,
 ) -> anyhow::Result<Plan> {
-    let mut plan = run.plan()?;
+    let mut plan = run
+        .plan()
+        .map_err(|e| rename_option(e, "n-train", "sizes"))?;
     let mut work = Vec::new();
     for &n in sizes {
         let one = ImageRunSizes {
@@ -67,7 +89,7 @@ fn grid_plan(
     plan.memory.push(Term::new(
         "the grid's result table",
         vec![
-            Factor::option("sizes", sizes.len()),
+            Factor::count("sizes", sizes.len()),
             Factor::option("trials", trials),
             Factor::count("conditions", conditions),
             Factor::option("epochs", run.epochs),
