@@ -336,6 +336,19 @@ mod tests {
         );
         // 9216 features into fc6 (the module docs).
         assert_eq!(shape.layers[8].parameters, 9216 * 4096 + 4096);
+        // Forward multiply-adds by hand, out_channels x in_channels x k^2 x out_side^2 per conv
+        // and in x out per dense layer: 2.27 GFLOP per image (docs/decisions.md D-PLAN-4).
+        let macs: u64 = 96 * 3 * 121 * 55 * 55
+            + 256 * 96 * 25 * 27 * 27
+            + 384 * 256 * 9 * 13 * 13
+            + 384 * 384 * 9 * 13 * 13
+            + 256 * 384 * 9 * 13 * 13
+            + 9216 * 4096
+            + 4096 * 4096
+            + 4096 * 1000
+            + 1000 * 10;
+        assert_eq!(shape.forward_flops_per_image(), Some(2 * macs));
+        assert_eq!(2 * macs, 2_270_532_192);
     }
 
     #[test]
