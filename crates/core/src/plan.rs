@@ -91,15 +91,17 @@ impl Term {
         parts.join(" x ")
     }
 
-    /// The options among the factors, for the error's first words.
+    /// The options among the factors and `given`, for the error's first words.
     fn options(&self) -> String {
-        let options: Vec<String> = self
+        // Largest value first: the most likely typo leads the message.
+        let mut named: Vec<&Factor> = self
             .given
             .iter()
             .chain(&self.factors)
             .filter(|f| f.is_option)
-            .map(Factor::to_string)
             .collect();
+        named.sort_by(|a, b| b.value.cmp(&a.value));
+        let options: Vec<String> = named.iter().map(|f| f.to_string()).collect();
         if options.is_empty() {
             self.what.clone()
         } else {
@@ -359,7 +361,7 @@ mod tests {
     }
 
     #[test]
-    fn given_options_are_named_first() {
+    fn the_largest_option_is_named_first() {
         let plan = Plan {
             memory: vec![
                 Term::new("model", vec![Factor::count("parameters", 1u64 << 40)], 48)
@@ -370,6 +372,20 @@ mod tests {
         assert_eq!(plan.memory_bytes(), Some(48 << 40));
         let err = plan.check(&limit(1 << 30)).unwrap_err().to_string();
         assert!(err.starts_with("--input-size 100000:"), "{err}");
+        let plan = Plan {
+            memory: vec![Term::new(
+                "batch",
+                vec![Factor::option("batch-size", 60_000u64)],
+                1 << 30,
+            )
+            .given(vec![Factor::option("input-size", 227u64)])],
+            ..Plan::default()
+        };
+        let err = plan.check(&limit(1 << 30)).unwrap_err().to_string();
+        assert!(
+            err.starts_with("--batch-size 60000, --input-size 227:"),
+            "{err}"
+        );
     }
 
     #[test]
