@@ -100,7 +100,7 @@ impl Term {
             .chain(&self.factors)
             .filter(|f| f.is_option)
             .collect();
-        named.sort_by(|a, b| b.value.cmp(&a.value));
+        named.sort_by_key(|f| std::cmp::Reverse(f.value));
         let options: Vec<String> = named.iter().map(|f| f.to_string()).collect();
         if options.is_empty() {
             self.what.clone()
@@ -138,24 +138,30 @@ pub enum PlanError {
     /// A product of typed sizes that does not fit 64 bits.
     #[error("{what}: {factors} overflows 64 bits; refused before any work")]
     Overflow { what: String, factors: String },
-    /// The plan needs more memory than the limit.
-    #[error(
-        "{options}: refused before any work: {what} needs {} ({detail}); the whole plan \
-         needs {}, more than the limit of {} ({limit_source})",
-        human_bytes(*.bytes), human_bytes(*.total), human_bytes(*.limit)
-    )]
-    TooLarge {
-        options: String,
-        what: String,
-        detail: String,
-        bytes: u64,
-        total: u64,
-        limit: u64,
-        limit_source: String,
-    },
+    /// The plan needs more memory than the limit (boxed: errors stay small).
+    #[error("{0}")]
+    TooLarge(Box<Refusal>),
     /// A malformed memory limit (`POLARITY_MEMORY_LIMIT`).
     #[error("{variable}='{value}': expected a size in bytes such as 2000000000, 512M, 16G or 1T")]
     BadLimit { variable: String, value: String },
+}
+
+/// A plan refused for its memory: the largest term (its options, what it is, its factors and
+/// bytes), the plan's total and the limit.
+#[derive(Debug, Error, PartialEq)]
+#[error(
+    "{options}: refused before any work: {what} needs {} ({detail}); the whole plan \
+     needs {}, more than the limit of {} ({limit_source})",
+    human_bytes(*.bytes), human_bytes(*.total), human_bytes(*.limit)
+)]
+pub struct Refusal {
+    pub options: String,
+    pub what: String,
+    pub detail: String,
+    pub bytes: u64,
+    pub total: u64,
+    pub limit: u64,
+    pub limit_source: String,
 }
 
 /// Builds a [`PlanError::OutOfRange`].
@@ -214,7 +220,7 @@ impl Plan {
             .iter()
             .max_by_key(|t| t.total().unwrap_or(u64::MAX))
             .expect("a total above the limit has at least one term");
-        Err(PlanError::TooLarge {
+        Err(PlanError::TooLarge(Box::new(Refusal {
             options: largest.options(),
             what: largest.what.clone(),
             detail: largest.describe("B"),
@@ -222,7 +228,7 @@ impl Plan {
             total: total.unwrap_or(u64::MAX),
             limit: limit.bytes,
             limit_source: limit.source.clone(),
-        })
+        })))
     }
 
     /// Expected seconds at `speed`.
