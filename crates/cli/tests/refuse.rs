@@ -291,3 +291,30 @@ fn the_largest_plans_that_fit_pass_the_check() {
         String::from_utf8_lossy(&theory.stderr)
     );
 }
+
+#[test]
+fn merge_refuses_journals_larger_than_memory_before_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let shard = dir.path().join("shard-1");
+    std::fs::create_dir(&shard).unwrap();
+    // A sparse 1 TiB journal: reading it would abort on the allocation under the 1 GB limit.
+    std::fs::File::create(shard.join("journal"))
+        .unwrap()
+        .set_len(1 << 40)
+        .unwrap();
+    let out = dir.path().join("merged");
+    let o = polarity(
+        &[
+            "merge",
+            "--out",
+            out.to_str().unwrap(),
+            shard.to_str().unwrap(),
+        ],
+        "16G",
+    );
+    let text = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("journal bytes on disk in all"), "{text}");
+    assert!(text.contains("1099511627776"), "{text}");
+    assert!(!out.exists());
+}
