@@ -103,9 +103,9 @@ impl Term {
         named.sort_by_key(|f| std::cmp::Reverse(f.value));
         let options: Vec<String> = named.iter().map(|f| f.to_string()).collect();
         if options.is_empty() {
-            self.what.clone()
+            String::new()
         } else {
-            options.join(", ")
+            format!("{}: ", options.join(", "))
         }
     }
 }
@@ -150,11 +150,12 @@ pub enum PlanError {
 /// bytes), the plan's total and the limit.
 #[derive(Debug, Error, PartialEq)]
 #[error(
-    "{options}: refused before any work: {what} needs {} ({detail}); the whole plan \
+    "{options}refused before any work: {what} needs {} ({detail}); the whole plan \
      needs {}, more than the limit of {} ({limit_source})",
     human_bytes(*.bytes), human_bytes(*.total), human_bytes(*.limit)
 )]
 pub struct Refusal {
+    /// `--a 1, --b 2: ` (the options named first, largest value first), or empty.
     pub options: String,
     pub what: String,
     pub detail: String,
