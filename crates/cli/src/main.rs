@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod backend;
 mod commands;
+mod plan_check;
 mod progress;
 mod sweep_args;
 

@@ -24,6 +24,8 @@
 
 pub mod error;
 pub mod layer_pattern;
+pub mod memory_limit;
+pub mod plan;
 pub mod reset;
 pub mod seed;
 pub mod template;
@@ -36,6 +38,8 @@ pub mod tensors;
 
 pub use error::PolarityError;
 pub use layer_pattern::LayerPattern;
+pub use memory_limit::MemoryLimit;
+pub use plan::{Factor, Plan, PlanError, Speed, Term};
 pub use reset::{InitAlignment, ResetMethod, ResetRule};
 pub use template::{Excitatory, PolarityTemplate, Provenance, TensorSpec, TensorTemplate};
 pub use template_diff::{TemplateDiff, TensorSignDiff};

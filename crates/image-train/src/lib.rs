@@ -14,6 +14,7 @@ pub mod batches;
 pub mod bench;
 pub mod learner;
 pub mod options;
+pub mod plan;
 pub mod run;
 pub mod table;
 pub mod train;
@@ -22,6 +23,7 @@ pub use batches::{preprocess_for, ImageBatches, PreparedImages};
 pub use bench::{repeat_step, StepBatch, StepOptions, StepTrace};
 pub use learner::Learner;
 pub use options::{KerasAdamOptions, TrainOptions};
+pub use plan::ImageRunSizes;
 pub use run::{run_conditions, ConditionResult, RunPlan};
 pub use table::{table, table_header, to_csv};
 pub use train::{

@@ -138,7 +138,8 @@ where
     let mut prev_signs = kernel_signs::<B, M>(&model);
     let kernels: Vec<String> = prev_signs.iter().map(|(n, _)| n.clone()).collect();
     let steps_per_epoch = train.len().div_ceil(opts.batch_size);
-    let mut records = Vec::with_capacity(opts.epochs);
+    // Grown as epochs finish, never sized from the typed epoch count (docs/decisions.md D-PLAN-3).
+    let mut records = Vec::new();
     let mut last_val_acc = None;
     for epoch in 0..opts.epochs {
         let order = epoch_order(train.len(), opts.shuffle_seed, epoch);

@@ -29,6 +29,7 @@ mod preprocess;
 mod raw_file;
 pub mod record;
 pub mod resize;
+mod split_sizes;
 
 pub use dataset::{Dataset, DatasetKind, FileProvenance, Provenance, Validation};
 pub use error::{DataError, Result};
@@ -37,6 +38,7 @@ pub use image_set::{ImageSet, ValidationSplit};
 pub use locate::{EnvMap, Located, SearchPaths};
 pub use preprocess::{Batch, Normalization, Preprocess, PAPER_INPUT_SIZE};
 pub use record::{ImageRecord, KernelCounts};
+pub use split_sizes::SplitSizes;
 
 use std::path::Path;
 

@@ -147,7 +147,20 @@ impl Preprocess {
     /// Preprocesses the images of `set` at `indices` (in that order).
     pub fn batch(&self, set: &ImageSet, indices: &[usize]) -> Result<Batch> {
         let [c, h, w] = self.output_shape(set)?;
-        let mut images = vec![0.0; indices.len() * c * h * w];
+        // A typed batch size times a typed side: checked (docs/decisions.md D-PLAN-3).
+        let len = [c, h, w]
+            .iter()
+            .try_fold(indices.len(), |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| {
+                DataError::invalid(
+                    "batch",
+                    format!(
+                        "{} images of {c}x{h}x{w} overflow the address space",
+                        indices.len()
+                    ),
+                )
+            })?;
+        let mut images = vec![0.0; len];
         self.batch_into(set, indices, &mut images)?;
         Ok(Batch {
             images,

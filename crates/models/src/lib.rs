@@ -17,6 +17,7 @@ pub mod init;
 mod layers;
 pub mod pretrained;
 mod registry;
+pub mod shapes;
 pub mod small_cnn;
 
 pub use alexnet_paper::{PaperAlexNet, PaperAlexNetConfig};
@@ -24,6 +25,7 @@ pub use alexnet_torchvision::{TorchAlexNet, TorchAlexNetConfig, TORCHVISION_NAME
 pub use classifier::{ImageClassifier, TrainableClassifier};
 pub use init::KernelInit;
 pub use registry::{NetworkConfig, NetworkJob, NetworkKind};
+pub use shapes::{check_width_divisor, LayerShape, NetworkShape};
 pub use small_cnn::{SmallCnn, SmallCnnConfig};
 
 pub use polarity_weights::{GroupedLayers, PretrainedWeights};

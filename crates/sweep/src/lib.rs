@@ -15,6 +15,7 @@ mod fsutil;
 pub mod journal;
 mod merge;
 mod outdir;
+pub mod plan;
 pub mod progress;
 pub mod record;
 mod runner;

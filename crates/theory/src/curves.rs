@@ -75,6 +75,7 @@ impl XorCurves {
 /// Computes the three curves for n = 1..=max_units at input dimension `dims`; with `cells`, also
 /// the whole-cell truth (slower: tens of larger LPs).
 pub fn xor_curves(max_units: u32, dims: u32, cells: bool) -> Result<XorCurves, TheoryError> {
+    crate::bounds::check(max_units, dims)?;
     let table = PresenceTable::centres()?;
     let cell_table = if cells {
         Some(CellTable::compute()?)

@@ -10,6 +10,9 @@ use thiserror::Error;
 pub enum TheoryError {
     #[error(transparent)]
     Counting(#[from] CountingError),
+    /// Bounds refused before any computation (docs/decisions.md D-PLAN-3).
+    #[error(transparent)]
+    Bounds(#[from] polarity_core::PlanError),
     #[error("unknown format '{0}' (expected text, csv or json)")]
     UnknownFormat(String),
     /// The LP solver gave up (`message`: its reason).

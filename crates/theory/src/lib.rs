@@ -11,6 +11,7 @@
 //! [`curves::xor_curves`] returns all three for n = 1..N (the data for Fig 4A's theory panel) and
 //! [`report::render`] prints them; the `polarity theory xor` command (in the binary) does both.
 
+pub mod bounds;
 pub mod cells;
 pub mod classes;
 pub mod counting;

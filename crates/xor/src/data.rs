@@ -42,7 +42,8 @@ fn sample(stream_seed: u64, cell: usize, k: usize, dims: usize) -> ([f32; 2], Ve
 
 /// `n` samples (a multiple of 4), `n/4` per cell, interleaved cell by cell.
 fn generate(stream_seed: u64, n: usize, dims: usize) -> Dataset {
-    let mut x = Vec::with_capacity(n * dims);
+    // A capacity hint only: a product that overflows grows as it goes (D-PLAN-3).
+    let mut x = Vec::with_capacity(n.checked_mul(dims).unwrap_or(0));
     let mut y = Vec::with_capacity(n);
     for k in 0..n / 4 {
         for cell in 0..4 {

@@ -99,6 +99,9 @@ pub enum XorError {
     },
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// A plan refused before any work (docs/decisions.md D-PLAN-1).
+    #[error(transparent)]
+    Plan(#[from] polarity_core::PlanError),
     #[error(transparent)]
     Polarity(#[from] PolarityError),
     /// Boxed, as the next one, to keep every `Result` of this crate small.

@@ -239,7 +239,8 @@ impl XorConfig {
             unit: unit.id(),
             source,
         })?;
-        let mut rows = Vec::with_capacity(trained.len() * self.epochs);
+        // Sized from what was trained, never from a typed size (docs/decisions.md D-PLAN-3).
+        let mut rows = Vec::with_capacity(trained.iter().map(|n| n.records.len()).sum());
         for (at, net) in coords.iter().zip(&trained) {
             for (epoch, r) in net.records.iter().enumerate() {
                 let record = XorRecord {

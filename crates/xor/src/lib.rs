@@ -13,6 +13,7 @@ pub mod data;
 mod error;
 pub mod experiment;
 pub mod given;
+pub mod plan;
 pub mod record;
 pub mod source;
 

@@ -117,6 +117,9 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Check the plan (sizes, memory, expected time), print its estimate and stop.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -182,7 +185,7 @@ pub fn run(args: ImagesArgs) -> anyhow::Result<()> {
     }
 }
 
-fn parse_conditions(s: &str) -> anyhow::Result<Vec<Condition>> {
+pub(super) fn parse_conditions(s: &str) -> anyhow::Result<Vec<Condition>> {
     if s.trim() == "all" {
         return Ok(Condition::ALL.to_vec());
     }
@@ -192,6 +195,9 @@ fn parse_conditions(s: &str) -> anyhow::Result<Vec<Condition>> {
 }
 
 fn train(a: TrainArgs) -> anyhow::Result<()> {
+    if !super::images_plan::train(&a)? {
+        return Ok(());
+    }
     let data = a.location.load(a.dataset)?;
     train_on(a, data)
 }
@@ -400,6 +406,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn bench(a: BenchArgs) -> anyhow::Result<()> {
+    super::images_plan::bench(&a)?;
     let kind = NetworkKind::from(a.network);
     let network = NetworkConfig::new(kind, 3, a.input_size, 1);
     let side = network.input_side(a.input_size);
@@ -446,6 +453,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
 /// posCon, so both runs are deterministic (no backend random numbers). Writes a JSON summary;
 /// exits 1 on disagreement.
 fn gpu_check(a: GpuCheckArgs) -> anyhow::Result<()> {
+    super::images_plan::gpu_check(&a)?;
     let data = a.location.load(DatasetKind::FashionMnist)?;
     let pre = Preprocess::paper(DatasetKind::FashionMnist);
     let set = data.train.first_n(a.batch)?;

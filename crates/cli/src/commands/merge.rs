@@ -15,6 +15,8 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: MergeArgs) -> anyhow::Result<()> {
+    let plan = polarity_sweep::plan::merge_plan(&args.shard_dirs);
+    crate::plan_check::check(&plan, crate::plan_check::NO_WORK, false)?;
     let outcome = polarity_sweep::merge(&args.out, &args.shard_dirs)?;
     eprintln!(
         "merged {} directories: {} units, {} rows -> {}",

@@ -2,9 +2,11 @@
 pub mod bench;
 pub mod data;
 pub mod images;
+mod images_plan;
 pub mod merge;
 pub mod reproduce;
 pub mod reproduce_images;
+mod reproduce_plan;
 pub mod template;
 pub mod theory;
 pub mod xor;

@@ -52,6 +52,7 @@ pub struct XorArgs {
 
 /// `polarity reproduce xor`.
 pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
+    super::reproduce_plan::xor(a.quick, a.seed, a.threads)?;
     let report = polarity_reproduce::xor::XorReproduction {
         out: a.out,
         quick: a.quick,

@@ -272,6 +272,7 @@ impl OnBackend for Run<'_, images::ImagesStudy> {
 /// `polarity reproduce transfer`.
 pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
     let study = args.study()?;
+    super::reproduce_plan::transfer(&study, args.common.device)?;
     let data = args.common.location.load(DatasetKind::FashionMnist)?;
     let report = run_on(
         args.common.device,
@@ -307,6 +308,12 @@ pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
         shard: args.common.shard()?,
         command: command_line(),
     };
+    super::reproduce_plan::images(
+        args.dataset,
+        &study.scale,
+        args.weights.is_some(),
+        args.common.device,
+    )?;
     let data = args.common.location.load(args.dataset)?;
     let report = run_on(
         args.common.device,

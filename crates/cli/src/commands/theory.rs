@@ -2,6 +2,7 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand};
+use polarity_theory::bounds::{MAX_DIMS, MAX_UNITS};
 use polarity_theory::curves::xor_curves;
 use polarity_theory::report::{render, Format};
 
@@ -23,10 +24,10 @@ pub enum TheoryCommand {
 #[derive(Debug, Args)]
 pub struct XorArgs {
     /// Largest number of hidden units n (rows n = 1..=N).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_UNITS)))]
     pub max_units: u32,
     /// Input dimension d for Theorem D.1 (2 relevant inputs + d − 2 nuisance inputs).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=64))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=i64::from(MAX_DIMS)))]
     pub dims: u32,
     /// Output format: text table, CSV or JSON (exact fraction and decimal for every entry).
     #[arg(long, default_value_t = Format::Text, value_parser = format_parser())]

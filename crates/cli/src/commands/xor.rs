@@ -70,6 +70,9 @@ pub struct TrainArgs {
     /// num_dim=D%sample_size=N.pkl files, or a CSV `set,x1..xD,label` (set: train|val).
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
+    /// Check the plan (sizes, memory, expected time), print its estimate and stop.
+    #[arg(long)]
+    dry_run: bool,
     #[command(flatten)]
     sweep: SweepArgs,
 }
@@ -112,9 +115,16 @@ pub fn run(cmd: XorCommand) -> anyhow::Result<()> {
     match cmd {
         XorCommand::Train(args) => {
             let mut cfg = args.resolve()?;
+            let options = args.sweep.options()?;
+            let threads = crate::plan_check::threads(options.threads);
+            let shards = options.shard.map_or(1, |s| s.count);
+            let plan = cfg.plan(threads, shards)?;
+            if !crate::plan_check::check(&plan, polarity_xor::plan::speed(threads), args.dry_run)? {
+                return Ok(());
+            }
             let data = cfg.resolve_data()?;
             eprintln!("data: {}", data.origin);
-            let outcome = cfg.run_sweep(&args.sweep.options()?)?;
+            let outcome = cfg.run_sweep(&options)?;
             eprintln!(
                 "{} units trained, {} resumed; {} rows -> {}",
                 outcome.ran,

@@ -1,0 +1,183 @@
+//! The plans of the `reproduce` commands, checked before any data is read or file written
+//! (docs/decisions.md D-PLAN-3): every XOR grid of `reproduce xor` at the chosen thread count;
+//! for `reproduce images` and `transfer`, the largest run of the grid (sizes against the split,
+//! the network at its input side, memory) plus the grid's table and the whole grid's work.
+
+use crate::backend::DeviceKind;
+use crate::plan_check;
+use polarity_core::plan::{Factor, Plan, Term};
+use polarity_image_train::plan::cpu_speed;
+use polarity_image_train::{ImageRunSizes, TrainOptions};
+use polarity_images::conditions::{Condition, PolaritySource};
+use polarity_images::{DatasetKind, SplitSizes};
+use polarity_models::{check_width_divisor, NetworkConfig, NetworkKind};
+use polarity_reproduce::transfer::{Arch, TransferStudy};
+
+/// The library names the option of a single run; name the one the user typed here.
+pub fn rename_option(
+    e: polarity_core::PlanError,
+    from: &str,
+    to: &str,
+) -> polarity_core::PlanError {
+    match e {
+        polarity_core::PlanError::OutOfRange {
+            option,
+            value,
+            expected,
+        } if option == from => polarity_core::PlanError::OutOfRange {
+            option: to.to_string(),
+            value,
+            expected,
+        },
+        other => other,
+    }
+}
+
+/// Bytes of one image result row held while a grid's table is rendered.
+const IMAGE_ROW_BYTES: u64 = 1024;
+
+/// `reproduce xor`: every grid's plan at `threads`.
+pub fn xor(quick: bool, seed: u64, threads: Option<usize>) -> anyhow::Result<()> {
+    let threads = plan_check::threads(threads);
+    let mut whole = Plan::default();
+    for grid in polarity_reproduce::xor::plan::grids(quick, seed) {
+        let plan = grid.config.plan(threads, 1)?;
+        // Grids run one after the other: each must fit, the largest is the peak; the work adds up.
+        plan_check::check(&plan, polarity_xor::plan::speed(threads), false)?;
+        whole.networks += plan.networks;
+        if plan.memory_bytes() > whole.memory_bytes() {
+            whole.memory.clone_from(&plan.memory);
+        }
+        whole.work.extend(plan.work);
+    }
+    plan_check::check(&whole, polarity_xor::plan::speed(threads), false)?;
+    Ok(())
+}
+
+/// The grid's table and work on top of the plan of its largest run.
+fn grid_plan(
+    run: ImageRunSizes<'_>,
+    sizes: &[usize],
+    trials: usize,
+    conditions: usize,
+) -> anyhow::Result<Plan> {
+    let mut plan = run
+        .plan()
+        .map_err(|e| rename_option(e, "n-train", "sizes"))?;
+    let mut work = Vec::new();
+    for &n in sizes {
+        let one = ImageRunSizes {
+            n_train: n,
+            ..run.clone()
+        }
+        .plan()?;
+        for t in one.work {
+            work.push(Term {
+                factors: t
+                    .factors
+                    .into_iter()
+                    .chain([Factor::option("trials", trials)])
+                    .collect(),
+                ..t
+            });
+        }
+    }
+    plan.work = work;
+    plan.networks = (sizes.len() as u64)
+        .saturating_mul(trials as u64)
+        .saturating_mul(conditions as u64);
+    plan.memory.push(Term::new(
+        "the grid's result table",
+        vec![
+            Factor::count("sizes", sizes.len()),
+            Factor::option("trials", trials),
+            Factor::count("conditions", conditions),
+            Factor::option("epochs", run.epochs),
+        ],
+        IMAGE_ROW_BYTES,
+    ));
+    Ok(plan)
+}
+
+/// `reproduce images` after the preset and overrides are applied.
+pub fn images(
+    dataset: DatasetKind,
+    scale: &polarity_reproduce::images::Scale,
+    with_weights: bool,
+    device: DeviceKind,
+) -> anyhow::Result<()> {
+    check_width_divisor(NetworkKind::PaperAlexnet, scale.width_divisor)?;
+    let network = NetworkConfig::new(
+        NetworkKind::PaperAlexnet,
+        3,
+        Some(scale.input_size),
+        scale.width_divisor,
+    );
+    let conditions = Condition::ALL
+        .iter()
+        .filter(|c| with_weights || c.source == PolaritySource::Rand)
+        .count();
+    let largest = scale.sizes.iter().copied().max().unwrap_or(0);
+    let run = ImageRunSizes {
+        network: &network,
+        input_side: scale.input_size,
+        width_divisor: scale.width_divisor,
+        splits: dataset.split_sizes(),
+        n_train: largest,
+        val_size: scale.val_size,
+        batch_size: scale.batch_size,
+        eval_batch_size: TrainOptions::default().eval_batch_size,
+        epochs: scale.epochs,
+        conditions,
+        network_on_host: device != DeviceKind::Cuda,
+    };
+    let plan = grid_plan(run, &scale.sizes, scale.trials, conditions)?;
+    plan_check::check(&plan, cpu_speed(), false)?;
+    Ok(())
+}
+
+/// `reproduce transfer`: the target task draws from half the Fashion-MNIST classes.
+pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()> {
+    let full = DatasetKind::FashionMnist.split_sizes();
+    // Five of the ten balanced classes: half of each split (6,000 / 1,000 images per class).
+    let half = SplitSizes {
+        train: full.train / 2,
+        test: full.test / 2,
+        ..full
+    };
+    let side = match study.arch {
+        Arch::SmallCnn => full.side,
+        Arch::Alexnet => 227,
+    };
+    let network = study.network(side);
+    let s = &study.scale;
+    if s.source_images == 0 || s.source_images > half.train {
+        return Err(polarity_core::plan::out_of_range(
+            "source-images",
+            s.source_images,
+            format!(
+                "expected 1 to {} (the source classes' training images)",
+                half.train
+            ),
+        )
+        .into());
+    }
+    let conditions = polarity_reproduce::transfer::CONDITIONS.len();
+    let largest = s.sizes.iter().copied().max().unwrap_or(0);
+    let run = ImageRunSizes {
+        network: &network,
+        input_side: side,
+        width_divisor: 1,
+        splits: half,
+        n_train: largest,
+        val_size: Some(s.val_size),
+        batch_size: s.batch_size,
+        eval_batch_size: TrainOptions::default().eval_batch_size,
+        epochs: s.epochs,
+        conditions,
+        network_on_host: device != DeviceKind::Cuda,
+    };
+    let plan = grid_plan(run, &s.sizes, s.trials, conditions)?;
+    plan_check::check(&plan, cpu_speed(), false)?;
+    Ok(())
+}
