@@ -91,6 +91,14 @@ const REFUSED: &[(&str, &str)] = &[
     ),
     // reproduce
     ("reproduce xor --threads 100000", "--threads 100000"),
+    (
+        "reproduce xor --data-draws 100000000000",
+        "--data-draws 99999999999",
+    ),
+    (
+        "reproduce xor --data /nonexistent --data-draws 3",
+        "--data-draws 3",
+    ),
     ("reproduce images --sizes 100,600000", "--sizes 600000"),
     (
         "reproduce images --epochs 1000000000",

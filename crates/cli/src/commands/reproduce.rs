@@ -52,23 +52,25 @@ pub struct XorArgs {
 
 /// `polarity reproduce xor`.
 pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
-    super::reproduce_plan::xor(a.quick, a.seed, a.threads)?;
+    let data_draws = match (&a.data, a.data_draws) {
+        // Given data is one draw: the claims are judged on it alone.
+        (Some(_), None) => 1,
+        (Some(path), Some(k)) if k > 1 => anyhow::bail!(
+            "--data-draws {k}: data draws need drawn data, but --data {} gives the data",
+            path.display()
+        ),
+        // Beyond usize the plan check below refuses it anyway.
+        (_, Some(k)) => usize::try_from(k).unwrap_or(usize::MAX),
+        (None, None) => polarity_reproduce::xor::plan::default_data_draws(a.quick),
+    };
+    super::reproduce_plan::xor(a.quick, a.seed, a.threads, data_draws, a.full_draws)?;
     let report = polarity_reproduce::xor::XorReproduction {
         out: a.out,
         quick: a.quick,
         resume: a.resume,
         threads: a.threads,
         seed: a.seed,
-        data_draws: match (&a.data, a.data_draws) {
-            // Given data is one draw: the claims are judged on it alone.
-            (Some(_), None) => 1,
-            (Some(path), Some(k)) if k > 1 => anyhow::bail!(
-                "--data-draws {k}: data draws need drawn data, but --data {} gives the data",
-                path.display()
-            ),
-            (_, Some(k)) => usize::try_from(k)?,
-            (None, None) => polarity_reproduce::xor::plan::default_data_draws(a.quick),
-        },
+        data_draws,
         full_draws: a.full_draws,
         data: a.data.map_or_else(
             polarity_xor::DataSource::default,

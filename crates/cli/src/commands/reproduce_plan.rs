@@ -36,21 +36,53 @@ pub fn rename_option(
 /// Bytes of one image result row held while a grid's table is rendered.
 const IMAGE_ROW_BYTES: u64 = 1024;
 
-/// `reproduce xor`: every grid's plan at `threads`.
-pub fn xor(quick: bool, seed: u64, threads: Option<usize>) -> anyhow::Result<()> {
+/// `reproduce xor`: every grid's plan at `threads`, and the extra data draws: each draw's grids
+/// cost what draw 1's cost (the same grids on other data), and the report keeps every draw's
+/// result table until it is written.
+pub fn xor(
+    quick: bool,
+    seed: u64,
+    threads: Option<usize>,
+    draws: usize,
+    full_draws: bool,
+) -> anyhow::Result<()> {
     let threads = plan_check::threads(threads);
+    let speed = polarity_xor::plan::speed(threads);
     let mut whole = Plan::default();
     for grid in polarity_reproduce::xor::plan::grids(quick, seed) {
         let plan = grid.config.plan(threads, 1)?;
         // Grids run one after the other: each must fit, the largest is the peak; the work adds up.
-        plan_check::check(&plan, polarity_xor::plan::speed(threads), false)?;
+        plan_check::check(&plan, speed, false)?;
         whole.networks += plan.networks;
         if plan.memory_bytes() > whole.memory_bytes() {
             whole.memory.clone_from(&plan.memory);
         }
         whole.work.extend(plan.work);
     }
-    plan_check::check(&whole, polarity_xor::plan::speed(threads), false)?;
+    let extra = Factor::option("data-draws", draws.saturating_sub(1));
+    if extra.value > 0 {
+        for grid in polarity_reproduce::xor::plan::draw_grids(quick, seed, 1, full_draws) {
+            let plan = grid.config.plan(threads, 1)?;
+            let per_draw = |t: Term| Term {
+                factors: t.factors.into_iter().chain([extra.clone()]).collect(),
+                ..t
+            };
+            whole.networks = whole
+                .networks
+                .saturating_add(plan.networks.saturating_mul(extra.value));
+            whole.work.extend(plan.work.into_iter().map(per_draw));
+            whole.memory.extend(
+                plan.memory
+                    .into_iter()
+                    .filter(|t| t.what.starts_with("the result table"))
+                    .map(|t| Term {
+                        what: format!("{} of every data draw", t.what),
+                        ..per_draw(t)
+                    }),
+            );
+        }
+    }
+    plan_check::check(&whole, speed, false)?;
     Ok(())
 }
 

@@ -72,7 +72,7 @@ impl XorReproduction {
     }
 
     /// Runs (or resumes) one grid under `runs/<grid name>`.
-    fn run_grid(&self, grid: Grid, observer: &dyn Observer) -> Result<Done> {
+    fn run_grid(&self, mut grid: Grid, observer: &dyn Observer) -> Result<Done> {
         // Read (and check) the data first so that the config, and its hash, record the digest
         // of given files.
         let data = grid
