@@ -11,7 +11,8 @@ pub fn exp_nonpositive(x: f32) -> f32 {
     const C2: f32 = -2.121_944_4e-4; // ln 2 - C1
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
     let x = x.max(-87.0);
-    let n = (x * LOG2E + ROUND) - ROUND;
+    let shifted = x * LOG2E + ROUND;
+    let n = shifted - ROUND;
     let r = x - n * C1 - n * C2;
     let mut p = 1.987_569_1e-4f32;
     p = p.mul_add(r, 1.398_199_9e-3);
@@ -20,7 +21,10 @@ pub fn exp_nonpositive(x: f32) -> f32 {
     p = p.mul_add(r, 1.666_666_5e-1);
     p = p.mul_add(r, 0.5);
     let e = (p * r).mul_add(r, r) + 1.0;
-    e * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    // 2^n from the bits: `shifted` holds the integer n in its low mantissa bits (|n| < 2^22),
+    // so the integer is read off without a float-to-int conversion (the same n as `n as i32`).
+    let n_int = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
+    e * f32::from_bits(((n_int + 127) as u32) << 23)
 }
 
 /// `ln(1 + e)` for `e` in `[0, 1]`, as `e * g(e)` with `g(e) = ln(1 + e) / e` approximated by a
@@ -46,12 +50,27 @@ pub fn log1p_unit(e: f32) -> f32 {
     e * p
 }
 
+/// Binary cross-entropy of logit `o` against label `y` from `e = exp(-|o|)`.
+/// `max(o, 0)` is written `o > 0 ? o : 0` (one `vmaxps`): the same value as `f32::max` except
+/// +0 for -0, which the sum cannot tell apart.
+#[inline(always)]
+fn bce_from_exp(o: f32, y: f32, e: f32) -> f32 {
+    let pos = if o > 0.0 { o } else { 0.0 };
+    pos - o * y + log1p_unit(e)
+}
+
+/// Binary cross-entropy of logit `o` against label `y` (validation: no gradient).
+#[inline(always)]
+pub fn bce(o: f32, y: f32) -> f32 {
+    bce_from_exp(o, y, exp_nonpositive(-o.abs()))
+}
+
 /// Binary cross-entropy of logit `o` against label `y`, and `sigmoid(o) - y` (the logit's
 /// gradient), sharing one `exp`.
 #[inline(always)]
 pub fn bce_and_grad(o: f32, y: f32) -> (f32, f32) {
     let e = exp_nonpositive(-o.abs());
-    let loss = o.max(0.0) - o * y + log1p_unit(e);
+    let loss = bce_from_exp(o, y, e);
     let inv = 1.0 / (1.0 + e);
     let sig = if o >= 0.0 { inv } else { e * inv };
     (loss, sig - y)

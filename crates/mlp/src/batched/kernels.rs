@@ -1,0 +1,349 @@
+//! The hot loops, compiled three times: for AVX-512, for AVX2+FMA and for the baseline target
+//! (chosen at run time). All three run the same operations in the same order, so they give the
+//! same bits (docs/decisions.md D-TRAIN-6).
+//!
+//! The loops are register-blocked (docs/decisions.md D-TRAIN-7): the forward pass takes
+//! [`SAMPLE_BLOCK`] samples at a time, so every weight vector loaded feeds that many FMAs and the
+//! samples' output sums stay in registers; the backward pass runs unit by unit over the whole
+//! batch with the unit's gradient accumulators in registers. Every sum is still taken in the
+//! order of the plain loops (over inputs, then units, for one sample; over samples in batch
+//! order, for one gradient entry), which is what keeps the bits.
+
+#[cfg(target_arch = "x86_64")]
+use super::lanes::Ymm;
+use super::{Pack, LANES, V};
+use crate::data::Dataset;
+use crate::TrainConfig;
+
+/// Samples per forward block: 4 samples' output sums plus one unit's weights fit the 16 vector
+/// registers of AVX2 at 5 inputs.
+pub(super) const SAMPLE_BLOCK: usize = 4;
+
+/// Validation losses are summed in f32 over blocks of this many samples, in f64 across blocks.
+const VAL_LOSS_BLOCK: usize = 256;
+
+macro_rules! dispatch {
+    ($name:ident, $avx:ident, $avx512:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+        pub(super) fn $name($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    // SAFETY: the CPU supports the features the function was compiled for.
+                    return unsafe { $avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    // SAFETY: the CPU supports the features the function was compiled for.
+                    return unsafe { $avx($($arg),*) };
+                }
+            }
+            imp::$name::<V>($($arg),*)
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn $avx($($arg: $ty),*) -> $ret {
+            imp::$name::<Ymm>($($arg),*)
+        }
+        /// The same 8-lane code with AVX-512's 32 registers (more room for register blocking).
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+        unsafe fn $avx512($($arg: $ty),*) -> $ret {
+            imp::$name::<Ymm>($($arg),*)
+        }
+    };
+}
+
+dispatch!(batch_gradients, batch_gradients_avx2, batch_gradients_avx512,
+    (pack: &mut Pack, data: &Dataset, batch: &[usize], loss_sum: &mut [f64; LANES], correct: &mut [u32; LANES]) -> ());
+dispatch!(adam, adam_avx2, adam_avx512, (pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) -> ());
+dispatch!(evaluate, evaluate_avx2, evaluate_avx512, (pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]));
+
+mod imp {
+    use super::super::lanes::Lanes;
+    use super::{Pack, LANES, SAMPLE_BLOCK, V, VAL_LOSS_BLOCK};
+    use crate::data::Dataset;
+    use crate::fastmath::{bce, bce_and_grad};
+    use crate::TrainConfig;
+
+    const SB: usize = SAMPLE_BLOCK;
+
+    /// Forward pass of `SB` samples (rows of `x`, `d` inputs each), all lanes: the output logits.
+    /// Unit by unit, each sample's pre-activation is `b1 + sum_i x_i w1_ij` (inputs in order)
+    /// and its logit `b2 + sum_j relu(z_j) w2_j` (units in order). With `STORE` the activations
+    /// go to `act[j * stride + s]` for the backward pass.
+    #[inline(always)]
+    fn forward_block<L: Lanes, const D: usize, const STORE: bool>(
+        w: &[V],
+        d: usize,
+        h: usize,
+        x: &[f32],
+        act: &mut [V],
+        stride: usize,
+    ) -> [V; SB] {
+        let d = if D == 0 { d } else { D };
+        let x = &x[..SB * d];
+        let (w1, rest) = w.split_at(d * h);
+        let (b1, rest) = rest.split_at(h);
+        let (w2, b2) = rest.split_at(h);
+        let mut o = [L::load(&b2[0]); SB];
+        for (j, (wj, (b1j, w2j))) in w1.chunks_exact(d).zip(b1.iter().zip(w2)).enumerate() {
+            let wv: [L; D] = std::array::from_fn(|i| L::load(&wj[i]));
+            let (b1j, w2j) = (L::load(b1j), L::load(w2j));
+            for (s, os) in o.iter_mut().enumerate() {
+                let xs = &x[s * d..(s + 1) * d];
+                let mut acc = b1j;
+                if D > 0 {
+                    for (&xi, wi) in xs.iter().zip(wv) {
+                        acc = L::splat(xi).mul_add(wi, acc);
+                    }
+                } else {
+                    for (&xi, wi) in xs.iter().zip(wj) {
+                        acc = L::splat(xi).mul_add(L::load(wi), acc);
+                    }
+                }
+                let a = acc.relu();
+                *os = a.mul_add(w2j, *os);
+                if STORE {
+                    act[j * stride + s] = a.to_array();
+                }
+            }
+        }
+        o.map(L::to_array)
+    }
+
+    /// Counts correct classifications (logit > 0 means class 1) without a per-lane branch.
+    #[inline(always)]
+    fn count_correct(o: &V, y: f32, correct: &mut [u32; LANES]) {
+        if y > 0.5 {
+            for l in 0..LANES {
+                correct[l] += u32::from(o[l] > 0.0);
+            }
+        } else {
+            for l in 0..LANES {
+                correct[l] += u32::from(o[l] <= 0.0 || o[l].is_nan());
+            }
+        }
+    }
+
+    /// Monomorphises `$f::<L, D>` for common input sizes (D = 0: any size), so the loop over
+    /// inputs unrolls and the unit's weights stay in registers.
+    macro_rules! by_dims {
+        ($d:expr, $f:ident::<$l:ident>($($a:expr),*)) => {
+            match $d {
+                2 => $f::<$l, 2>($($a),*),
+                3 => $f::<$l, 3>($($a),*),
+                4 => $f::<$l, 4>($($a),*),
+                5 => $f::<$l, 5>($($a),*),
+                6 => $f::<$l, 6>($($a),*),
+                8 => $f::<$l, 8>($($a),*),
+                10 => $f::<$l, 10>($($a),*),
+                _ => $f::<$l, 0>($($a),*),
+            }
+        };
+    }
+
+    /// Copies the rows of `samples` into `out` (`[s][i]`), repeating the last row to fill the
+    /// last sample block (padding samples are computed and ignored).
+    fn gather_rows(data: &Dataset, samples: &[usize], out: &mut Vec<f32>) {
+        out.clear();
+        for &s in samples {
+            out.extend_from_slice(data.row(s));
+        }
+        let last = samples[samples.len() - 1];
+        for _ in samples.len()..samples.len().next_multiple_of(SB) {
+            out.extend_from_slice(data.row(last));
+        }
+    }
+
+    #[inline(always)]
+    pub fn batch_gradients<L: Lanes>(
+        pack: &mut Pack,
+        data: &Dataset,
+        batch: &[usize],
+        loss_sum: &mut [f64; LANES],
+        correct: &mut [u32; LANES],
+    ) {
+        by_dims!(
+            pack.d,
+            batch_gradients_d::<L>(pack, data, batch, loss_sum, correct)
+        )
+    }
+
+    #[inline(always)]
+    fn batch_gradients_d<L: Lanes, const D: usize>(
+        pack: &mut Pack,
+        data: &Dataset,
+        batch: &[usize],
+        loss_sum: &mut [f64; LANES],
+        correct: &mut [u32; LANES],
+    ) {
+        let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
+        let n = batch.len();
+        let stride = n.next_multiple_of(SB);
+        let scale = 1.0 / n as f32;
+        let scratch = &mut pack.scratch;
+        gather_rows(data, batch, &mut scratch.rows);
+        scratch.act.resize(h * stride, [0.0; LANES]);
+        scratch.d_out.resize(stride, [0.0; LANES]);
+
+        // Forward, SB samples at a time; activations kept unit-major for the backward pass.
+        for b in 0..stride / SB {
+            let o = forward_block::<L, D, true>(
+                &pack.w,
+                d,
+                h,
+                &scratch.rows[b * SB * d..],
+                &mut scratch.act[b * SB..],
+                stride,
+            );
+            scratch.d_out[b * SB..(b + 1) * SB].copy_from_slice(&o);
+        }
+
+        // Loss and logit gradient per sample, in batch order (losses summed in f32 within a
+        // batch, in f64 across batches).
+        let (gw1, rest) = pack.g.split_at_mut(d * h);
+        let (gb1, rest) = rest.split_at_mut(h);
+        let (gw2, gb2) = rest.split_at_mut(h);
+        let mut batch_loss = [0.0f32; LANES];
+        let mut gb2_acc = [0.0f32; LANES];
+        for (&s, d_o) in batch.iter().zip(scratch.d_out.iter_mut()) {
+            let (o, y) = (*d_o, data.y[s]);
+            for l in 0..LANES {
+                let (loss, grad) = bce_and_grad(o[l], y);
+                batch_loss[l] += loss;
+                d_o[l] = grad * scale;
+                gb2_acc[l] += d_o[l];
+            }
+            count_correct(&o, y, correct);
+        }
+        gb2[0] = gb2_acc;
+        for l in 0..LANES {
+            loss_sum[l] += f64::from(batch_loss[l]);
+        }
+
+        // Backward, unit by unit over the batch (samples in batch order for every entry).
+        let w2 = &pack.w[d * h + h..d * h + 2 * h];
+        let d_out = &scratch.d_out[..n];
+        let rows = &scratch.rows[..n * d];
+        for j in 0..h {
+            let act_j = &scratch.act[j * stride..j * stride + n];
+            let gw1j = &mut gw1[j * d..(j + 1) * d];
+            let (gb1j, gw2j) = backward_unit::<L, D>(rows, d, act_j, d_out, &w2[j], gw1j);
+            gb1[j] = gb1j;
+            gw2[j] = gw2j;
+        }
+    }
+
+    /// One hidden unit's gradients over the batch, accumulators in registers (for D > 0);
+    /// writes the kernel gradients into `gw1j` and returns the bias and output-weight ones.
+    #[inline(always)]
+    fn backward_unit<L: Lanes, const D: usize>(
+        rows: &[f32],
+        d: usize,
+        act_j: &[V],
+        d_out: &[V],
+        w2j: &V,
+        gw1j: &mut [V],
+    ) -> (V, V) {
+        let d = if D == 0 { d } else { D };
+        let w2j = L::load(w2j);
+        let zero = L::splat(0.0);
+        let mut gw = [zero; D];
+        if D == 0 {
+            gw1j.fill([0.0; LANES]);
+        }
+        let (mut gb1, mut gw2) = (zero, zero);
+        for ((x, a), d_o) in rows.chunks_exact(d).zip(act_j).zip(d_out) {
+            let (a, d_o) = (L::load(a), L::load(d_o));
+            gw2 = d_o.mul_add(a, gw2);
+            let dz = a.where_positive(d_o.mul(w2j));
+            gb1 = gb1.add(dz);
+            if D > 0 {
+                for (gi, &xi) in gw.iter_mut().zip(x) {
+                    *gi = dz.mul_add(L::splat(xi), *gi);
+                }
+            } else {
+                for (gi, &xi) in gw1j.iter_mut().zip(x) {
+                    *gi = dz.mul_add(L::splat(xi), L::load(gi)).to_array();
+                }
+            }
+        }
+        if D > 0 {
+            for (out, gi) in gw1j.iter_mut().zip(gw) {
+                *out = gi.to_array();
+            }
+        }
+        (gb1.to_array(), gw2.to_array())
+    }
+
+    /// Keras Adam, epsilon-hat form, on every entry of every lane.
+    #[inline(always)]
+    pub fn adam<L: Lanes>(pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) {
+        let (c1, c2) = (L::splat(1.0 - cfg.beta1), L::splat(1.0 - cfg.beta2));
+        let (lr_t, eps) = (L::splat(lr_t), L::splat(cfg.adam_eps));
+        let entries = pack
+            .w
+            .iter_mut()
+            .zip(&mut pack.m)
+            .zip(&mut pack.v)
+            .zip(&pack.g);
+        for (((w, m), v), g) in entries {
+            let g = L::load(g);
+            // m += (g - m) c1; v += (g g - v) c2; w -= lr_t m / (sqrt(v) + eps).
+            let m_new = L::load(m).add(g.sub(L::load(m)).mul(c1));
+            let v_new = L::load(v).add(g.mul(g).sub(L::load(v)).mul(c2));
+            let step = lr_t.mul(m_new).div(v_new.sqrt().add(eps));
+            *w = L::load(w).sub(step).to_array();
+            *m = m_new.to_array();
+            *v = v_new.to_array();
+        }
+    }
+
+    #[inline(always)]
+    pub fn evaluate<L: Lanes>(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
+        by_dims!(pack.d, evaluate_d::<L>(pack, data))
+    }
+
+    #[inline(always)]
+    fn evaluate_d<L: Lanes, const D: usize>(
+        pack: &Pack,
+        data: &Dataset,
+    ) -> ([f64; LANES], [u32; LANES]) {
+        let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
+        let mut loss = [0.0f64; LANES];
+        let mut correct = [0u32; LANES];
+        let n = data.len();
+        // The validation rows are contiguous; only a last partial block is copied and padded.
+        let full = n / SB * SB;
+        let mut tail = Vec::new();
+        if full < n {
+            gather_rows(data, &(full..n).collect::<Vec<_>>(), &mut tail);
+        }
+        let mut block_loss = [0.0f32; LANES];
+        for start in (0..n).step_by(SB) {
+            let x = if start < full {
+                &data.x[start * d..]
+            } else {
+                &tail[..]
+            };
+            let o = forward_block::<L, D, false>(&pack.w, d, h, x, &mut [], 0);
+            for (s, os) in (start..n.min(start + SB)).zip(&o) {
+                let y = data.y[s];
+                for l in 0..LANES {
+                    block_loss[l] += bce(os[l], y);
+                }
+                count_correct(os, y, &mut correct);
+                if (s + 1) % VAL_LOSS_BLOCK == 0 || s + 1 == n {
+                    for l in 0..LANES {
+                        loss[l] += f64::from(block_loss[l]);
+                    }
+                    block_loss = [0.0; LANES];
+                }
+            }
+        }
+        (loss, correct)
+    }
+}
