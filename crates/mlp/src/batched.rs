@@ -285,10 +285,23 @@ fn enforce(
     if !pack.frozen.iter().any(|&f| f) {
         return Ok(());
     }
-    let hidden_end = pack.d * pack.h + pack.h;
-    // Public entry order, so posRand draws match the reference implementation.
-    for k in 0..pack.w.len() {
-        let at = slot(pack.d, pack.h, k);
+    // Violations are rare: one vector pass over the storage finds whether there are any.
+    let mut any = false;
+    for (w, t) in pack.w.iter().zip(&pack.t) {
+        for l in 0..LANES {
+            any |= (w[l] * t[l] < 0.0) | w[l].is_nan();
+        }
+    }
+    if !any {
+        return Ok(());
+    }
+    let (d, h) = (pack.d, pack.h);
+    let hidden_end = d * h + h;
+    // Public entry order (w1 row-major, b1, w2, b2), so posRand draws match the reference.
+    let public_order = (0..d)
+        .flat_map(|i| (0..h).map(move |j| (i * h + j, j * d + i)))
+        .chain((d * h..pack.w.len()).map(|k| (k, k)));
+    for (k, at) in public_order {
         let (w, t) = (&mut pack.w[at], &pack.t[at]);
         let mut any = false;
         for l in 0..LANES {

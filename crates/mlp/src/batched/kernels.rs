@@ -15,9 +15,9 @@ use super::{Pack, LANES, V};
 use crate::data::Dataset;
 use crate::TrainConfig;
 
-/// Samples per forward block: 4 samples' output sums plus one unit's weights fit the 16 vector
-/// registers of AVX2 at 5 inputs.
-pub(super) const SAMPLE_BLOCK: usize = 4;
+/// Samples per forward block: 8 independent chains of FMAs per unit, enough to keep both FMA
+/// units busy through their latency (measured faster than 4 and 2 on AVX2; bench/README.md).
+pub(super) const SAMPLE_BLOCK: usize = 8;
 
 /// Validation losses are summed in f32 over blocks of this many samples, in f64 across blocks.
 const VAL_LOSS_BLOCK: usize = 256;
@@ -92,19 +92,17 @@ mod imp {
         for (j, (wj, (b1j, w2j))) in w1.chunks_exact(d).zip(b1.iter().zip(w2)).enumerate() {
             let wv: [L; D] = std::array::from_fn(|i| L::load(&wj[i]));
             let (b1j, w2j) = (L::load(b1j), L::load(w2j));
-            for (s, os) in o.iter_mut().enumerate() {
-                let xs = &x[s * d..(s + 1) * d];
-                let mut acc = b1j;
-                if D > 0 {
-                    for (&xi, wi) in xs.iter().zip(wv) {
-                        acc = L::splat(xi).mul_add(wi, acc);
-                    }
-                } else {
-                    for (&xi, wi) in xs.iter().zip(wj) {
-                        acc = L::splat(xi).mul_add(L::load(wi), acc);
-                    }
+            // Input-major over the block, so neighbouring FMAs are independent (the CPU
+            // overlaps the samples' chains); each sample's sum still runs over inputs in order.
+            let mut acc = [b1j; SB];
+            for i in 0..d {
+                let wi = if D > 0 { wv[i] } else { L::load(&wj[i]) };
+                for (s, acc_s) in acc.iter_mut().enumerate() {
+                    *acc_s = L::splat(x[s * d + i]).mul_add(wi, *acc_s);
                 }
-                let a = acc.relu();
+            }
+            for (s, (os, acc_s)) in o.iter_mut().zip(acc).enumerate() {
+                let a = acc_s.relu();
                 *os = a.mul_add(w2j, *os);
                 if STORE {
                     act[j * stride + s] = a.to_array();
