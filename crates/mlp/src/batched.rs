@@ -285,31 +285,25 @@ fn enforce(
     if !pack.frozen.iter().any(|&f| f) {
         return Ok(());
     }
-    // Violations are rare: one vector pass over the storage finds whether there are any.
-    let mut any = false;
-    for (w, t) in pack.w.iter().zip(&pack.t) {
+    // Violations are few: one vector pass over the storage finds the entries that have any,
+    // which are then visited in public entry order (w1 row-major, b1, w2, b2), the order of
+    // the reference's posRand draws.
+    let (d, h) = (pack.d, pack.h);
+    let hidden_end = d * h + h;
+    let mut flagged: Vec<(usize, usize)> = Vec::new();
+    for (at, (w, t)) in pack.w.iter().zip(&pack.t).enumerate() {
+        let mut any = false;
         for l in 0..LANES {
             any |= (w[l] * t[l] < 0.0) | w[l].is_nan();
         }
+        if any {
+            let k = if at < d * h { (at % d) * h + at / d } else { at };
+            flagged.push((k, at));
+        }
     }
-    if !any {
-        return Ok(());
-    }
-    let (d, h) = (pack.d, pack.h);
-    let hidden_end = d * h + h;
-    // Public entry order (w1 row-major, b1, w2, b2), so posRand draws match the reference.
-    let public_order = (0..d)
-        .flat_map(|i| (0..h).map(move |j| (i * h + j, j * d + i)))
-        .chain((d * h..pack.w.len()).map(|k| (k, k)));
-    for (k, at) in public_order {
+    flagged.sort_unstable();
+    for (k, at) in flagged {
         let (w, t) = (&mut pack.w[at], &pack.t[at]);
-        let mut any = false;
-        for l in 0..LANES {
-            any |= w[l] * t[l] < 0.0 || w[l].is_nan();
-        }
-        if !any {
-            continue;
-        }
         for l in 0..LANES {
             if !pack.frozen[l] {
                 continue;

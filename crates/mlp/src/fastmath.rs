@@ -10,7 +10,8 @@ pub fn exp_nonpositive(x: f32) -> f32 {
     const C1: f32 = 0.693_359_4; // ln 2, high part (exact in f32)
     const C2: f32 = -2.121_944_4e-4; // ln 2 - C1
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
-    let x = x.max(-87.0);
+    // `x > -87 ? x : -87` (one `vmaxps`; NaN gives -87 as `f32::max` does).
+    let x = if x > -87.0 { x } else { -87.0 };
     let shifted = x * LOG2E + ROUND;
     let n = shifted - ROUND;
     let r = x - n * C1 - n * C2;
