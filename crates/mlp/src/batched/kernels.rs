@@ -82,7 +82,7 @@ mod imp {
         x: &[f32],
         act: &mut [V],
         stride: usize,
-    ) -> [V; SB] {
+    ) -> [L; SB] {
         let d = if D == 0 { d } else { D };
         let x = &x[..SB * d];
         let (w1, rest) = w.split_at(d * h);
@@ -109,7 +109,7 @@ mod imp {
                 }
             }
         }
-        o.map(L::to_array)
+        o
     }
 
     /// Counts correct classifications (logit > 0 means class 1; a NaN logit means class 0)
@@ -183,8 +183,16 @@ mod imp {
         scratch.act.resize(h * stride, [0.0; LANES]);
         scratch.d_out.resize(stride, [0.0; LANES]);
 
-        // Forward, SB samples at a time; activations kept unit-major for the backward pass.
-        for b in 0..stride / SB {
+        // Forward, SB samples at a time (activations kept unit-major for the backward pass),
+        // then the block's losses and logit gradients side by side; they are summed in batch
+        // order (losses in f32 within a batch, in f64 across batches).
+        let (gw1, rest) = pack.g.split_at_mut(d * h);
+        let (gb1, rest) = rest.split_at_mut(h);
+        let (gw2, gb2) = rest.split_at_mut(h);
+        let mut batch_loss = L::splat(0.0);
+        let mut gb2_acc = L::splat(0.0);
+        let scale = L::splat(scale);
+        for (b, block) in batch.chunks(SB).enumerate() {
             let o = forward_block::<L, D, true>(
                 &pack.w,
                 d,
@@ -193,27 +201,18 @@ mod imp {
                 &mut scratch.act[b * SB..],
                 stride,
             );
-            scratch.d_out[b * SB..(b + 1) * SB].copy_from_slice(&o);
-        }
-
-        // Loss and logit gradient per sample, in batch order (losses summed in f32 within a
-        // batch, in f64 across batches).
-        let (gw1, rest) = pack.g.split_at_mut(d * h);
-        let (gb1, rest) = rest.split_at_mut(h);
-        let (gw2, gb2) = rest.split_at_mut(h);
-        let mut batch_loss = [0.0f32; LANES];
-        let mut gb2_acc = [0.0f32; LANES];
-        for (&s, d_o) in batch.iter().zip(scratch.d_out.iter_mut()) {
-            let (o, y) = (*d_o, data.y[s]);
-            for l in 0..LANES {
-                let (loss, grad) = bce_and_grad(o[l], y);
-                batch_loss[l] += loss;
-                d_o[l] = grad * scale;
-                gb2_acc[l] += d_o[l];
+            let y: [f32; SB] = std::array::from_fn(|s| data.y[block[s.min(block.len() - 1)]]);
+            let (loss, grad) = bce_and_grad(o, y.map(L::splat));
+            for s in 0..block.len() {
+                batch_loss = batch_loss.add(loss[s]);
+                let d_o = grad[s].mul(scale);
+                gb2_acc = gb2_acc.add(d_o);
+                scratch.d_out[b * SB + s] = d_o.to_array();
+                count_correct(&o[s].to_array(), y[s], correct);
             }
-            count_correct(&o, y, correct);
         }
-        gb2[0] = gb2_acc;
+        gb2[0] = gb2_acc.to_array();
+        let batch_loss = batch_loss.to_array();
         for l in 0..LANES {
             loss_sum[l] += f64::from(batch_loss[l]);
         }
@@ -316,7 +315,7 @@ mod imp {
         if full < n {
             gather_rows(data, &(full..n).collect::<Vec<_>>(), &mut tail);
         }
-        let mut block_loss = [0.0f32; LANES];
+        let mut block_loss = L::splat(0.0);
         for start in (0..n).step_by(SB) {
             let x = if start < full {
                 &data.x[start * d..]
@@ -324,17 +323,17 @@ mod imp {
                 &tail[..]
             };
             let o = forward_block::<L, D, false>(&pack.w, d, h, x, &mut [], 0);
-            for (s, os) in (start..n.min(start + SB)).zip(&o) {
-                let y = data.y[s];
-                for l in 0..LANES {
-                    block_loss[l] += bce(os[l], y);
-                }
-                count_correct(os, y, &mut correct);
+            let y: [f32; SB] = std::array::from_fn(|s| data.y[(start + s).min(n - 1)]);
+            let losses = bce(o, y.map(L::splat));
+            for s in start..n.min(start + SB) {
+                block_loss = block_loss.add(losses[s - start]);
+                count_correct(&o[s - start].to_array(), y[s - start], &mut correct);
                 if (s + 1) % VAL_LOSS_BLOCK == 0 || s + 1 == n {
+                    let block = block_loss.to_array();
                     for l in 0..LANES {
-                        loss[l] += f64::from(block_loss[l]);
+                        loss[l] += f64::from(block[l]);
                     }
-                    block_loss = [0.0; LANES];
+                    block_loss = L::splat(0.0);
                 }
             }
         }
