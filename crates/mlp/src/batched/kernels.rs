@@ -15,7 +15,8 @@ use super::{Pack, LANES, V};
 use crate::data::Dataset;
 use crate::TrainConfig;
 
-/// Samples per forward block: 8 independent chains of FMAs per unit, enough to keep both FMA
+/// Samples per forward block (a multiple of 2: losses are computed two samples at a time, two
+/// interleaved chains, measured faster than one and than the whole block): 8 independent chains of FMAs per unit, enough to keep both FMA
 /// units busy through their latency (measured faster than 4 and 2 on AVX2; bench/README.md).
 pub(super) const SAMPLE_BLOCK: usize = 8;
 
@@ -202,10 +203,16 @@ mod imp {
                 stride,
             );
             let y: [f32; SB] = std::array::from_fn(|s| data.y[block[s.min(block.len() - 1)]]);
-            let (loss, grad) = bce_and_grad(o, y.map(L::splat));
+            let (mut loss, mut grad) = ([L::splat(0.0); SB], [L::splat(0.0); SB]);
+            for k in (0..SB).step_by(2) {
+                let pair = [y[k], y[k + 1]].map(L::splat);
+                ([loss[k], loss[k + 1]], [grad[k], grad[k + 1]]) =
+                    bce_and_grad([o[k], o[k + 1]], pair);
+            }
             for s in 0..block.len() {
-                batch_loss = batch_loss.add(loss[s]);
-                let d_o = grad[s].mul(scale);
+                let (loss, grad) = (loss[s], grad[s]);
+                batch_loss = batch_loss.add(loss);
+                let d_o = grad.mul(scale);
                 gb2_acc = gb2_acc.add(d_o);
                 scratch.d_out[b * SB + s] = d_o.to_array();
                 count_correct(&o[s].to_array(), y[s], correct);
@@ -324,7 +331,10 @@ mod imp {
             };
             let o = forward_block::<L, D, false>(&pack.w, d, h, x, &mut [], 0);
             let y: [f32; SB] = std::array::from_fn(|s| data.y[(start + s).min(n - 1)]);
-            let losses = bce(o, y.map(L::splat));
+            let mut losses = [L::splat(0.0); SB];
+            for k in (0..SB).step_by(2) {
+                [losses[k], losses[k + 1]] = bce([o[k], o[k + 1]], [y[k], y[k + 1]].map(L::splat));
+            }
             for s in start..n.min(start + SB) {
                 block_loss = block_loss.add(losses[s - start]);
                 count_correct(&o[s - start].to_array(), y[s - start], &mut correct);
