@@ -297,7 +297,11 @@ fn enforce(
             any |= (w[l] * t[l] < 0.0) | w[l].is_nan();
         }
         if any {
-            let k = if at < d * h { (at % d) * h + at / d } else { at };
+            let k = if at < d * h {
+                (at % d) * h + at / d
+            } else {
+                at
+            };
             flagged.push((k, at));
         }
     }

@@ -140,7 +140,13 @@ pub fn exp_nonpositive<T: Real>(x: T) -> T {
     let n = shifted.sub(c(ROUND_TO_INT));
     let r = x.sub(n.mul(c(C1))).sub(n.mul(c(C2)));
     let mut p = c(1.987_569_1e-4);
-    for k in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5] {
+    for k in [
+        1.398_199_9e-3,
+        8.333_452e-3,
+        4.166_579_6e-2,
+        1.666_666_5e-1,
+        0.5,
+    ] {
         p = p.mul_add(r, c(k));
     }
     let e = p.mul(r).mul_add(r, r).add(c(1.0));

@@ -189,7 +189,10 @@ mod scalar {
         for (k, a) in acc.iter_mut().enumerate() {
             *a = k as f32;
         }
-        let (m, c) = (std::hint::black_box(super::M), std::hint::black_box(super::C));
+        let (m, c) = (
+            std::hint::black_box(super::M),
+            std::hint::black_box(super::C),
+        );
         for _ in 0..iters {
             for a in acc.iter_mut() {
                 *a = *a * m + c;

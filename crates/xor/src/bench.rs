@@ -132,7 +132,11 @@ mod tests {
 
     #[test]
     fn flop_count_matches_the_counted_loops() {
-        for (d, h, n, b, v) in [(5, 64, 500, 32, 1000), (5, 2, 8, 32, 1000), (3, 7, 45, 10, 13)] {
+        for (d, h, n, b, v) in [
+            (5, 64, 500, 32, 1000),
+            (5, 2, 8, 32, 1000),
+            (3, 7, 45, 10, 13),
+        ] {
             assert_eq!(
                 flops_per_epoch(d, h, n, b, v),
                 counted_epoch(d, h, n, b, v) as f64,

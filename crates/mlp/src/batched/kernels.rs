@@ -350,3 +350,85 @@ mod imp {
         (loss, correct)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Pack;
+    use super::{imp, V};
+    use crate::{init::init_params, Dataset, NetworkJob, TrainConfig};
+    use polarity_core::seed;
+    use rand::Rng;
+
+    fn data(n: usize, d: usize, s: u64) -> Dataset {
+        let mut rng = seed::rng(s, &[]);
+        let x = (0..n * d).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        let y = (0..n).map(|_| f32::from(rng.random_bool(0.5))).collect();
+        Dataset { inputs: d, x, y }
+    }
+
+    fn pack(d: usize, h: usize) -> Pack {
+        let jobs: Vec<NetworkJob> = (0..8)
+            .map(|k| NetworkJob {
+                // Larger weights than the paper's init, so some logits saturate the loss.
+                params: init_params(d, h, 2.0, &mut seed::rng(40 + k, &[])),
+                template: None,
+                reset_seed: k,
+            })
+            .collect();
+        Pack::new(&jobs, &(0..8).collect::<Vec<_>>())
+    }
+
+    /// Asserts equal bits, naming the first entry and lane that differ.
+    fn same_bits(a: &[V], b: &[V], what: &str) {
+        let pairs = a.iter().flatten().zip(b.iter().flatten());
+        if let Some((k, (x, y))) = pairs
+            .enumerate()
+            .find(|(_, (x, y))| x.to_bits() != y.to_bits())
+        {
+            panic!("{what}: entry {} lane {}: {x} vs {y}", k / 8, k % 8);
+        }
+    }
+
+    /// The AVX path and the plain-array path of every kernel give the same bits (the property
+    /// that makes results identical on every CPU, docs/decisions.md D-TRAIN-6).
+    #[test]
+    fn avx_and_array_kernels_agree_bit_for_bit() {
+        if !(std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma"))
+        {
+            return;
+        }
+        let cfg = TrainConfig::default();
+        // d = 5: a specialised kernel; d = 7: the any-size one.
+        for (d, h) in [(5, 9), (7, 3)] {
+            let (train, val) = (data(45, d, 1), data(203, d, 2));
+            let (mut a, mut b) = (pack(d, h), pack(d, h));
+            let batches: Vec<Vec<usize>> = (0..45)
+                .collect::<Vec<_>>()
+                .chunks(32)
+                .map(<[usize]>::to_vec)
+                .collect();
+            for (step, batch) in batches.iter().cycle().take(6).enumerate() {
+                let (mut la, mut ca) = ([0.0f64; 8], [0u32; 8]);
+                let (mut lb, mut cb) = ([0.0f64; 8], [0u32; 8]);
+                imp::batch_gradients::<V>(&mut a, &train, batch, &mut la, &mut ca);
+                // SAFETY: the CPU has AVX2 and FMA (checked above).
+                unsafe { super::batch_gradients_avx2(&mut b, &train, batch, &mut lb, &mut cb) };
+                same_bits(&a.g, &b.g, &format!("d {d} step {step}: gradients"));
+                assert_eq!(la.map(f64::to_bits), lb.map(f64::to_bits), "losses");
+                assert_eq!(ca, cb, "accuracy counts");
+                let lr_t = cfg.lr_t(step as u64 + 1);
+                imp::adam::<V>(&mut a, &cfg, lr_t);
+                // SAFETY: as above.
+                unsafe { super::adam_avx2(&mut b, &cfg, lr_t) };
+                same_bits(&a.w, &b.w, &format!("d {d} step {step}: weights"));
+                same_bits(&a.v, &b.v, &format!("d {d} step {step}: second moments"));
+                let ea = imp::evaluate::<V>(&a, &val);
+                // SAFETY: as above.
+                let eb = unsafe { super::evaluate_avx2(&b, &val) };
+                assert_eq!(ea.0.map(f64::to_bits), eb.0.map(f64::to_bits), "val losses");
+                assert_eq!(ea.1, eb.1, "val accuracy counts");
+            }
+        }
+    }
+}
