@@ -5,7 +5,8 @@
 //! The kernel is what a peak needs and nothing else: enough independent accumulator chains of
 //! fused multiply-adds to cover the FMA latency on every FMA unit (12 chains of 8-lane AVX2
 //! registers, 24 of 16-lane AVX-512 registers), no loads or stores in the loop. The instruction
-//! set is chosen at run time like the engine's own kernels (docs/decisions.md D-TRAIN-6).
+//! set is chosen at run time like the engine's own kernels (docs/decisions.md D-TRAIN-6,
+//! D-TRAIN-8).
 
 use std::time::Instant;
 

@@ -7,7 +7,8 @@ use crate::error::XorError;
 use crate::XorConfig;
 use std::time::Instant;
 
-/// The machine's FMA peak, measured beside the benchmark (re-exported for the binary).
+/// The machine's FMA peak, measured beside the benchmark (re-exported for the binary;
+/// docs/decisions.md D-TRAIN-8).
 pub use polarity_mlp::peak;
 
 /// Adam's FLOPs per parameter and step: `m += (g - m) c1` 3, `v += (g g - v) c2` 4,

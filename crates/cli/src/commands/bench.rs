@@ -1,6 +1,6 @@
 //! `polarity bench xor` (the engine on the Fig-1 or Fig-4 grid shape) and `polarity bench peak`
 //! (this machine's f32 FMA peak, measured). `bench xor` measures the peak in the same run, so
-//! its GFLOP/s come with their share of what this machine delivers (docs/decisions.md D-TRAIN-7).
+//! its GFLOP/s come with their share of what this machine delivers (docs/decisions.md D-TRAIN-8).
 
 use clap::{Args, Subcommand};
 use polarity_xor::bench::peak::{self, Peak};

@@ -117,7 +117,8 @@ mod imp {
     /// without a branch: labels are random, so a branch on them is mispredicted half the time.
     #[inline(always)]
     fn count_correct(o: &V, y: f32, correct: &mut [u32; LANES]) {
-        let says_zero = !(y > 0.5);
+        // Not `y <= 0.5`: a NaN label counts as class 0, as it always has.
+        let says_zero = y.partial_cmp(&0.5) != Some(std::cmp::Ordering::Greater);
         for l in 0..LANES {
             correct[l] += u32::from((o[l] > 0.0) ^ says_zero);
         }
