@@ -15,9 +15,10 @@ use super::{Pack, LANES, V};
 use crate::data::Dataset;
 use crate::TrainConfig;
 
-/// Samples per forward block (a multiple of 2: losses are computed two samples at a time, two
-/// interleaved chains, measured faster than one and than the whole block): 8 independent chains of FMAs per unit, enough to keep both FMA
-/// units busy through their latency (measured faster than 4 and 2 on AVX2; bench/README.md).
+/// Samples per forward block: 8 independent chains of FMAs per unit keep both FMA units busy
+/// through their latency (measured faster than 4 and 2 on AVX2; bench/README.md). A multiple of
+/// 2: losses are computed two samples at a time (two interleaved chains, measured faster than
+/// one at a time and than the whole block at once).
 pub(super) const SAMPLE_BLOCK: usize = 8;
 
 /// Validation losses are summed in f32 over blocks of this many samples, in f64 across blocks.
