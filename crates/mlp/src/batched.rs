@@ -116,7 +116,18 @@ struct Pack {
     t: Vec<V>,
     frozen: [bool; LANES],
     rngs: Vec<PolarityRng>,
-    z: Vec<V>,
+    scratch: Scratch,
+}
+
+/// Working memory of the kernels, reused from batch to batch.
+#[derive(Default)]
+struct Scratch {
+    /// The batch's input rows, `[sample][input]`, padded to whole sample blocks.
+    rows: Vec<f32>,
+    /// Hidden activations `relu(z)`, unit-major: `[unit][sample]`.
+    act: Vec<V>,
+    /// Output logits, then the loss gradient with respect to them, per sample.
+    d_out: Vec<V>,
 }
 
 impl Pack {
@@ -165,7 +176,7 @@ impl Pack {
             t,
             frozen,
             rngs,
-            z: vec![[0.0; LANES]; h],
+            scratch: Scratch::default(),
         }
     }
 
@@ -274,18 +285,29 @@ fn enforce(
     if !pack.frozen.iter().any(|&f| f) {
         return Ok(());
     }
-    let hidden_end = pack.d * pack.h + pack.h;
-    // Public entry order, so posRand draws match the reference implementation.
-    for k in 0..pack.w.len() {
-        let at = slot(pack.d, pack.h, k);
-        let (w, t) = (&mut pack.w[at], &pack.t[at]);
+    // Violations are few: one vector pass over the storage finds the entries that have any,
+    // which are then visited in public entry order (w1 row-major, b1, w2, b2), the order of
+    // the reference's posRand draws.
+    let (d, h) = (pack.d, pack.h);
+    let hidden_end = d * h + h;
+    let mut flagged: Vec<(usize, usize)> = Vec::new();
+    for (at, (w, t)) in pack.w.iter().zip(&pack.t).enumerate() {
         let mut any = false;
         for l in 0..LANES {
-            any |= w[l] * t[l] < 0.0 || w[l].is_nan();
+            any |= (w[l] * t[l] < 0.0) | w[l].is_nan();
         }
-        if !any {
-            continue;
+        if any {
+            let k = if at < d * h {
+                (at % d) * h + at / d
+            } else {
+                at
+            };
+            flagged.push((k, at));
         }
+    }
+    flagged.sort_unstable();
+    for (k, at) in flagged {
+        let (w, t) = (&mut pack.w[at], &pack.t[at]);
         for l in 0..LANES {
             if !pack.frozen[l] {
                 continue;
@@ -309,235 +331,7 @@ fn enforce(
     Ok(())
 }
 
-/// The hot loops, compiled three times: for AVX-512, for AVX2+FMA and for the baseline target
-/// (chosen at run time).
-mod kernels {
-    use super::{Pack, LANES};
-    use crate::data::Dataset;
-    use crate::TrainConfig;
-
-    macro_rules! dispatch {
-        ($name:ident, $avx:ident, $avx512:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
-            pub(super) fn $name($($arg: $ty),*) -> $ret {
-                #[cfg(target_arch = "x86_64")]
-                {
-                    if std::arch::is_x86_feature_detected!("avx512f")
-                        && std::arch::is_x86_feature_detected!("fma")
-                    {
-                        // SAFETY: the CPU supports the features the function was compiled for.
-                        return unsafe { $avx512($($arg),*) };
-                    }
-                    if std::arch::is_x86_feature_detected!("avx2")
-                        && std::arch::is_x86_feature_detected!("fma")
-                    {
-                        // SAFETY: the CPU supports the features the function was compiled for.
-                        return unsafe { $avx($($arg),*) };
-                    }
-                }
-                imp::$name($($arg),*)
-            }
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx2,fma")]
-            unsafe fn $avx($($arg: $ty),*) -> $ret {
-                imp::$name($($arg),*)
-            }
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx512f,avx2,fma")]
-            unsafe fn $avx512($($arg: $ty),*) -> $ret {
-                imp::$name($($arg),*)
-            }
-        };
-    }
-
-    dispatch!(batch_gradients, batch_gradients_avx2, batch_gradients_avx512,
-        (pack: &mut Pack, data: &Dataset, batch: &[usize], loss_sum: &mut [f64; LANES], correct: &mut [u32; LANES]) -> ());
-    dispatch!(adam, adam_avx2, adam_avx512, (pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) -> ());
-    dispatch!(evaluate, evaluate_avx2, evaluate_avx512, (pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]));
-
-    mod imp {
-        use super::super::{Pack, LANES, V};
-        use crate::data::Dataset;
-        use crate::fastmath::bce_and_grad;
-        use crate::TrainConfig;
-
-        /// z = b1 + x W1 and the output logit, for one sample, all lanes (one pass over units).
-        /// With `STORE` the pre-activations are kept in `z` for the backward pass.
-        #[inline(always)]
-        fn forward<const D: usize, const STORE: bool>(
-            w: &[V],
-            z: &mut [V],
-            d: usize,
-            h: usize,
-            x: &[f32],
-        ) -> V {
-            let d = if D == 0 { d } else { D };
-            let x = &x[..d];
-            let (w1, rest) = w.split_at(d * h);
-            let (b1, rest) = rest.split_at(h);
-            let (w2, b2) = rest.split_at(h);
-            let mut o = b2[0];
-            let mut unit = |wj: &[V], b1j: &V, w2j: &V| {
-                let mut acc = *b1j;
-                for (&xi, wij) in x.iter().zip(wj) {
-                    for l in 0..LANES {
-                        acc[l] = xi.mul_add(wij[l], acc[l]);
-                    }
-                }
-                for l in 0..LANES {
-                    o[l] = acc[l].max(0.0).mul_add(w2j[l], o[l]);
-                }
-                acc
-            };
-            let units = w1.chunks_exact(d).zip(b1).zip(w2);
-            if STORE {
-                for (zj, ((wj, b1j), w2j)) in z[..h].iter_mut().zip(units) {
-                    *zj = unit(wj, b1j, w2j);
-                }
-            } else {
-                for ((wj, b1j), w2j) in units {
-                    unit(wj, b1j, w2j);
-                }
-            }
-            o
-        }
-
-        /// Counts correct classifications (logit > 0 means class 1) without a per-lane branch.
-        #[inline(always)]
-        fn count_correct(o: &V, y: f32, correct: &mut [u32; LANES]) {
-            if y > 0.5 {
-                for l in 0..LANES {
-                    correct[l] += u32::from(o[l] > 0.0);
-                }
-            } else {
-                for l in 0..LANES {
-                    correct[l] += u32::from(o[l] <= 0.0 || o[l].is_nan());
-                }
-            }
-        }
-
-        /// Monomorphises `$f::<D>` for common input sizes (D = 0: any size), so the loop over
-        /// inputs unrolls and the sample's inputs stay in registers.
-        macro_rules! by_dims {
-            ($d:expr, $f:ident($($a:expr),*)) => {
-                match $d {
-                    2 => $f::<2>($($a),*),
-                    3 => $f::<3>($($a),*),
-                    4 => $f::<4>($($a),*),
-                    5 => $f::<5>($($a),*),
-                    6 => $f::<6>($($a),*),
-                    8 => $f::<8>($($a),*),
-                    10 => $f::<10>($($a),*),
-                    _ => $f::<0>($($a),*),
-                }
-            };
-        }
-
-        #[inline(always)]
-        pub fn batch_gradients(
-            pack: &mut Pack,
-            data: &Dataset,
-            batch: &[usize],
-            loss_sum: &mut [f64; LANES],
-            correct: &mut [u32; LANES],
-        ) {
-            by_dims!(
-                pack.d,
-                batch_gradients_d(pack, data, batch, loss_sum, correct)
-            )
-        }
-
-        #[inline(always)]
-        fn batch_gradients_d<const D: usize>(
-            pack: &mut Pack,
-            data: &Dataset,
-            batch: &[usize],
-            loss_sum: &mut [f64; LANES],
-            correct: &mut [u32; LANES],
-        ) {
-            let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
-            let scale = 1.0 / batch.len() as f32;
-            for g in pack.g.iter_mut() {
-                *g = [0.0; LANES];
-            }
-            // Losses are summed in f32 within a batch, in f64 across batches.
-            let mut batch_loss = [0.0f32; LANES];
-            for &s in batch {
-                let (x, y) = (&data.row(s)[..d], data.y[s]);
-                let o = forward::<D, true>(&pack.w, &mut pack.z, d, h, x);
-                let mut d_o = [0.0f32; LANES];
-                for l in 0..LANES {
-                    let (loss, grad) = bce_and_grad(o[l], y);
-                    batch_loss[l] += loss;
-                    d_o[l] = grad * scale;
-                }
-                count_correct(&o, y, correct);
-                let (gw1, rest) = pack.g.split_at_mut(d * h);
-                let (gb1, rest) = rest.split_at_mut(h);
-                let (gw2, gb2) = rest.split_at_mut(h);
-                let w2 = &pack.w[d * h + h..d * h + 2 * h];
-                for l in 0..LANES {
-                    gb2[0][l] += d_o[l];
-                }
-                for j in 0..h {
-                    let (zj, w2j) = (&pack.z[j], &w2[j]);
-                    let mut dz = [0.0f32; LANES];
-                    for l in 0..LANES {
-                        gw2[j][l] = d_o[l].mul_add(zj[l].max(0.0), gw2[j][l]);
-                        dz[l] = if zj[l] > 0.0 { d_o[l] * w2j[l] } else { 0.0 };
-                        gb1[j][l] += dz[l];
-                    }
-                    for (&xi, gij) in x.iter().zip(&mut gw1[j * d..(j + 1) * d]) {
-                        for l in 0..LANES {
-                            gij[l] = dz[l].mul_add(xi, gij[l]);
-                        }
-                    }
-                }
-            }
-            for l in 0..LANES {
-                loss_sum[l] += f64::from(batch_loss[l]);
-            }
-        }
-
-        /// Keras Adam, epsilon-hat form, on every entry of every lane.
-        #[inline(always)]
-        pub fn adam(pack: &mut Pack, cfg: &TrainConfig, lr_t: f32) {
-            let (c1, c2) = (1.0 - cfg.beta1, 1.0 - cfg.beta2);
-            for k in 0..pack.w.len() {
-                let (w, m, v, g) = (&mut pack.w[k], &mut pack.m[k], &mut pack.v[k], &pack.g[k]);
-                for l in 0..LANES {
-                    m[l] += (g[l] - m[l]) * c1;
-                    v[l] += (g[l] * g[l] - v[l]) * c2;
-                    w[l] -= lr_t * m[l] / (v[l].sqrt() + cfg.adam_eps);
-                }
-            }
-        }
-
-        #[inline(always)]
-        pub fn evaluate(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
-            by_dims!(pack.d, evaluate_d(pack, data))
-        }
-
-        #[inline(always)]
-        fn evaluate_d<const D: usize>(pack: &Pack, data: &Dataset) -> ([f64; LANES], [u32; LANES]) {
-            let (d, h) = (if D == 0 { pack.d } else { D }, pack.h);
-            let mut loss = [0.0f64; LANES];
-            let mut correct = [0u32; LANES];
-            // Losses are summed in f32 over blocks of samples, in f64 across blocks.
-            for block in (0..data.len()).collect::<Vec<_>>().chunks(256) {
-                let mut block_loss = [0.0f32; LANES];
-                for &s in block {
-                    let (x, y) = (data.row(s), data.y[s]);
-                    let o = forward::<D, false>(&pack.w, &mut [], d, h, x);
-                    for l in 0..LANES {
-                        block_loss[l] += bce_and_grad(o[l], y).0;
-                    }
-                    count_correct(&o, y, &mut correct);
-                }
-                for l in 0..LANES {
-                    loss[l] += f64::from(block_loss[l]);
-                }
-            }
-            (loss, correct)
-        }
-    }
-}
+/// The hot loops (compiled per instruction set, chosen at run time).
+mod kernels;
+/// The vector operations the kernels are written in.
+mod lanes;

@@ -18,6 +18,7 @@ pub mod data;
 pub mod fastmath;
 pub mod init;
 pub mod params;
+pub mod peak;
 pub mod record;
 pub mod reference;
 

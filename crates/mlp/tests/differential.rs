@@ -4,7 +4,7 @@
 mod common;
 use common::{config, dataset, job};
 use polarity_core::ResetMethod;
-use polarity_mlp::{batched, reference};
+use polarity_mlp::{batched, reference, TrainConfig};
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter()
@@ -125,4 +125,41 @@ fn nan_weights_in_frozen_networks_are_an_error() {
         &|_| {},
     );
     assert!(err.unwrap_err().to_string().contains("NaN"));
+}
+
+/// Sizes that are not multiples of the engine's 8-sample blocks or its 256-sample validation
+/// loss blocks (padded last blocks in training and validation), and input counts with and
+/// without a specialised kernel (5, 7): still the reference's numbers.
+#[test]
+fn batched_matches_reference_at_ragged_sizes() {
+    for (dims, n_train, batch_size, n_val) in [(5, 45, 32, 301), (7, 13, 5, 259), (2, 3, 2, 9)] {
+        let train = dataset(n_train, dims, 11);
+        let val = dataset(n_val, dims, 12);
+        let cfg = TrainConfig {
+            batch_size,
+            ..config(ResetMethod::PosRand, 3)
+        };
+        let jobs: Vec<_> = (0..5).map(|k| job(dims, 6, k, k % 2 == 0)).collect();
+        let fast = batched::train_many(&jobs, &cfg, &train, &val, 3, 1, &|_| {}).unwrap();
+        for (k, (j, f)) in jobs.iter().zip(&fast).enumerate() {
+            let (p, recs) = reference::train(j, &cfg, &train, &val, 3).unwrap();
+            let dw = max_diff(&p.w1, &f.params.w1).max(max_diff(&p.w2, &f.params.w2));
+            assert!(dw < 1e-5, "d {dims} n {n_train} net {k}: weight diff {dw}");
+            for (e, (r, b)) in recs.iter().zip(&f.records).enumerate() {
+                for (name, x, y) in [
+                    ("train_loss", r.train_loss, b.train_loss),
+                    ("val_loss", r.val_loss, b.val_loss),
+                    ("train_acc", r.train_acc, b.train_acc),
+                    ("val_acc", r.val_acc, b.val_acc),
+                ] {
+                    assert!(
+                        (x - y).abs() < 1e-5,
+                        "d {dims} n {n_train} net {k} epoch {e} {name}: {x} vs {y}"
+                    );
+                }
+                assert_eq!(r.resets, b.resets);
+                assert_eq!(r.flips, b.flips);
+            }
+        }
+    }
 }

@@ -7,10 +7,20 @@ use crate::error::XorError;
 use crate::XorConfig;
 use std::time::Instant;
 
-/// FLOPs of training one network for one epoch (multiply and add counted separately).
-/// Per training sample: forward `2(dh + h)`, backward `2h` (output grad) `+ h` (hidden delta)
-/// `+ h` (bias grad) `+ 2dh` (kernel grad). Per step: Adam on every parameter, counted as 10.
-/// Per validation sample: forward `2(dh + h)`.
+/// The machine's FMA peak, measured beside the benchmark (re-exported for the binary;
+/// docs/decisions.md D-TRAIN-8).
+pub use polarity_mlp::peak;
+
+/// Adam's FLOPs per parameter and step: `m += (g - m) c1` 3, `v += (g g - v) c2` 4,
+/// `w -= lr_t m / (sqrt(v) + eps)` 5 (a square root and a division count 1 each).
+pub const ADAM_FLOP_PER_PARAM: f64 = 12.0;
+
+/// FLOPs of training one network for one epoch (multiply and add counted separately, an FMA 2).
+/// Per training sample: forward `2dh + 2h` (hidden pre-activations, output logit), backward
+/// `2h` (output-kernel gradient) `+ h` (hidden delta) `+ h` (hidden-bias gradient) `+ 2dh`
+/// (hidden-kernel gradient). Per step: Adam on every parameter ([`ADAM_FLOP_PER_PARAM`]).
+/// Per validation sample: forward `2dh + 2h`. Not counted: ReLU and loss evaluations (max,
+/// exp, log1p: not multiply-add work).
 pub fn flops_per_epoch(
     dims: usize,
     hidden: usize,
@@ -22,7 +32,9 @@ pub fn flops_per_epoch(
     let per_sample = 2.0 * (d * h + h) + 4.0 * h + 2.0 * d * h;
     let steps = n_train.div_ceil(batch) as f64;
     let params = d * h + 2.0 * h + 1.0;
-    n_train as f64 * per_sample + steps * params * 10.0 + n_val as f64 * 2.0 * (d * h + h)
+    n_train as f64 * per_sample
+        + steps * params * ADAM_FLOP_PER_PARAM
+        + n_val as f64 * 2.0 * (d * h + h)
 }
 
 pub struct BenchReport {
@@ -80,4 +92,75 @@ pub fn run(cfg: &XorConfig, threads: usize) -> Result<BenchReport, XorError> {
         seconds: start.elapsed().as_secs_f64(),
         gflop,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Operation counter for one epoch written as the training loops themselves
+    /// (`polarity_mlp::reference::train`): every multiply, add, subtract, square root and
+    /// division counted where the loops do it, ReLU and loss excluded.
+    fn counted_epoch(d: usize, h: usize, n_train: usize, batch: usize, n_val: usize) -> u64 {
+        let mut ops = 0u64;
+        let forward = |ops: &mut u64| {
+            for _unit in 0..h {
+                *ops += 2 * d as u64; // z_j += x_i w_ij
+            }
+            *ops += 2 * h as u64; // o += relu(z_j) w2_j
+        };
+        let mut left = n_train;
+        while left > 0 {
+            let in_batch = left.min(batch);
+            left -= in_batch;
+            for _sample in 0..in_batch {
+                forward(&mut ops);
+                for _unit in 0..h {
+                    ops += 2; // g_w2 += d_o relu(z)
+                    ops += 1; // dz = d_o w2
+                    ops += 1; // g_b1 += dz
+                    ops += 2 * d as u64; // g_w1 += dz x_i
+                }
+            }
+            let params = d * h + h + h + 1;
+            ops += params as u64 * (3 + 4 + 5); // Adam: m, v, w
+        }
+        for _sample in 0..n_val {
+            forward(&mut ops);
+        }
+        ops
+    }
+
+    #[test]
+    fn flop_count_matches_the_counted_loops() {
+        for (d, h, n, b, v) in [
+            (5, 64, 500, 32, 1000),
+            (5, 2, 8, 32, 1000),
+            (3, 7, 45, 10, 13),
+        ] {
+            assert_eq!(
+                flops_per_epoch(d, h, n, b, v),
+                counted_epoch(d, h, n, b, v) as f64,
+                "d {d} h {h} n {n} batch {b} val {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn fig1_grid_work_is_as_documented() {
+        // 2,200 networks, 207.5 GFLOP with Adam at 10 FLOP per parameter before the recount.
+        let cfg = fig1_config(50);
+        let units = cfg.units();
+        assert_eq!(units.len(), 11);
+        let gflop: f64 = units
+            .iter()
+            .map(|u| {
+                200.0
+                    * 100.0
+                    * flops_per_epoch(cfg.dims, u.hidden, u.n_train, cfg.batch_size, cfg.val_size)
+                    / 1e9
+            })
+            .sum();
+        assert!((gflop - 208.2).abs() < 0.05, "{gflop}");
+    }
 }

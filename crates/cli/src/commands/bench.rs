@@ -1,12 +1,18 @@
-//! `polarity bench xor`: the engine benchmark on the Fig-1 grid shape.
+//! `polarity bench xor` (the engine on the Fig-1 or Fig-4 grid shape) and `polarity bench peak`
+//! (this machine's f32 FMA peak, measured). `bench xor` measures the peak in the same run, so
+//! its GFLOP/s come with their share of what this machine delivers (docs/decisions.md D-TRAIN-8).
 
 use clap::{Args, Subcommand};
+use polarity_xor::bench::peak::{self, Peak};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
     /// Train the Fig-1 (or Fig-4) grid shape (11 sizes, sufficient and RAND templates, frozen and
-    /// fluid: 4 networks per trial) and print networks/s, wall time and GFLOP/s.
+    /// fluid: 4 networks per trial) and print networks/s, wall time, GFLOP/s and the share of
+    /// this machine's FMA peak (measured in the same run).
     Xor(XorBenchArgs),
+    /// Measure this machine's f32 FMA peak on one thread and on all threads.
+    Peak(PeakArgs),
 }
 
 #[derive(Args)]
@@ -20,42 +26,75 @@ pub struct XorBenchArgs {
     /// Worker threads for the engine.
     #[arg(long, default_value_t = 1)]
     threads: usize,
-    /// The CPU's clock in GHz, for the fraction of peak (default: read from /proc/cpuinfo).
+}
+
+#[derive(Args)]
+pub struct PeakArgs {
+    /// Threads for the all-thread figure (default: the number of CPUs the system reports).
     #[arg(long)]
-    ghz: Option<f64>,
+    threads: Option<usize>,
+    /// Repetitions of each measurement (the best is reported).
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
 }
 
-fn cpu_ghz() -> Option<f64> {
-    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("cpu MHz"))?;
-    line.split(':')
-        .nth(1)?
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .map(|mhz| mhz / 1000.0)
+fn all_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn has(feature: &str) -> bool {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == feature))
-        })
-        .unwrap_or(false)
+/// One-thread and all-thread peaks, best of `repeats`.
+fn peaks(threads: usize, repeats: usize) -> (Peak, Peak) {
+    (peak::measure(1, repeats), peak::measure(threads, repeats))
+}
+
+fn print_peaks(one: &Peak, all: &Peak) {
+    println!(
+        "FMA peak ({}), 1 thread       {:.1} GFLOP/s",
+        one.isa.name(),
+        one.gflops
+    );
+    println!(
+        "FMA peak ({}), {} threads{}   {:.1} GFLOP/s",
+        all.isa.name(),
+        all.threads,
+        if all.threads < 10 { " " } else { "" },
+        all.gflops
+    );
 }
 
 pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Peak(args) => {
+            if args.repeats == 0 {
+                anyhow::bail!("--repeats must be at least 1");
+            }
+            let threads = args.threads.unwrap_or_else(all_threads);
+            if threads == 0 {
+                anyhow::bail!("--threads must be at least 1");
+            }
+            let (one, all) = peaks(threads, args.repeats);
+            print_peaks(&one, &all);
+            Ok(())
+        }
         BenchCommand::Xor(args) => {
+            if args.threads == 0 {
+                anyhow::bail!("--threads must be at least 1");
+            }
             let cfg = if args.grid == "fig4" {
                 polarity_xor::bench::fig4_config(args.trials)
             } else {
                 polarity_xor::bench::fig1_config(args.trials)
             };
+            // Peaks before and after the run; the higher is the machine's (other jobs on a
+            // shared machine lower both the engine's figure and the peak taken beside it).
+            let (one_before, all_before) = peaks(all_threads(), 3);
             let cpu_start = cpu_seconds();
             let r = polarity_xor::bench::run(&cfg, args.threads)?;
             let cpu = cpu_seconds() - cpu_start;
+            let (one_after, all_after) = peaks(all_threads(), 3);
+            let best = |a: Peak, b: Peak| if a.gflops >= b.gflops { a } else { b };
+            let (one, all) = (best(one_before, one_after), best(all_before, all_after));
+            let (wall_rate, cpu_rate) = (r.gflop / r.seconds, r.gflop / cpu.max(1e-9));
             println!("networks        {}", r.networks);
             println!("wall time       {:.2} s", r.seconds);
             println!("process CPU     {:.2} s", cpu);
@@ -64,24 +103,20 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 "work            {:.1} GFLOP (derived from the shapes)",
                 r.gflop
             );
-            println!("GFLOP/s (wall)  {:.2}", r.gflop / r.seconds);
-            println!("GFLOP/s (CPU)   {:.2}", r.gflop / cpu.max(1e-9));
-            if let Some(ghz) = args.ghz.or_else(cpu_ghz) {
-                // One core: two FMA units, each 8 (AVX2) or 16 (AVX-512) f32 lanes, 2 FLOP per FMA.
-                for (name, lanes, ok) in [
-                    ("AVX2", 8.0, has("avx2")),
-                    ("AVX-512", 16.0, has("avx512f")),
-                ] {
-                    if ok {
-                        let peak = ghz * 2.0 * lanes * 2.0;
-                        println!(
-                            "{name:<8} FMA peak of one core at {ghz:.2} GHz: {peak:.1} GFLOP/s; reached {:.1} % (wall), {:.1} % (CPU)",
-                            100.0 * r.gflop / r.seconds / peak,
-                            100.0 * r.gflop / cpu.max(1e-9) / peak
-                        );
-                    }
-                }
-            }
+            println!("GFLOP/s (wall)  {wall_rate:.2}");
+            println!("GFLOP/s (CPU)   {cpu_rate:.2}");
+            print_peaks(&one, &all);
+            println!(
+                "share of the 1-thread peak: {:.1} % (wall), {:.1} % (CPU); of the {}-thread peak: {:.1} % (wall)",
+                100.0 * wall_rate / one.gflops,
+                100.0 * cpu_rate / one.gflops,
+                all.threads,
+                100.0 * wall_rate / all.gflops
+            );
+            println!(
+                "peaks before / after the run: 1 thread {:.1} / {:.1}, {} threads {:.1} / {:.1} GFLOP/s",
+                one_before.gflops, one_after.gflops, all.threads, all_before.gflops, all_after.gflops
+            );
             Ok(())
         }
     }
