@@ -30,7 +30,8 @@ pub enum Assertion {
     /// A is better: lower median at every size, significantly at one size at least, and
     /// significantly worse at none.
     Better,
-    /// A is as good or better: significantly worse at no size.
+    /// A is as good or better. Without a non-inferiority margin this can be refuted (A
+    /// significantly worse at some size) but not established: at best "consistent".
     NotWorse,
 }
 
@@ -179,7 +180,9 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> Judgement {
         Verdict::DoesNotHold
     } else {
         match assertion {
-            Assertion::NotWorse => Verdict::Holds,
+            // Not being significantly worse is no evidence of being as good: without a declared
+            // non-inferiority margin the claim cannot be established (docs/decisions.md D-CLAIM-9).
+            Assertion::NotWorse => Verdict::Consistent,
             Assertion::Better if lower == outcomes.len() && !sig_better.is_empty() => {
                 Verdict::Holds
             }
@@ -198,7 +201,7 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> Judgement {
     );
     let rule = match assertion {
         Assertion::Better => "holds if A's median is lower at every size and A is significantly better at one size at least and worse at none; does not hold if A is significantly worse anywhere or its median is higher at most sizes",
-        Assertion::NotWorse => "holds if A is significantly worse at no size",
+        Assertion::NotWorse => "does not hold if A is significantly worse at any size; otherwise consistent, never holds: no non-inferiority margin is declared (docs/decisions.md D-CLAIM-9)",
     };
     let power = match (best, needed) {
         (Some(o), Some(k)) => format!(
@@ -485,11 +488,12 @@ mod tests {
             judge(&outcomes, Assertion::Better).verdict,
             Verdict::DoesNotHold
         );
-        // The same difference is not significant once Holm multiplies by 2 and p is 0.03.
+        // The same difference is not significant once Holm multiplies by 2 and p is 0.03: no
+        // evidence against "not worse", but none for it either without a margin (D-CLAIM-9).
         let outcomes = [o(10, 3.0, 2.0, 0.03, 0.3), o(20, 1.0, 1.5, 0.3, 0.6)];
         assert_eq!(
             judge(&outcomes, Assertion::NotWorse).verdict,
-            Verdict::Holds
+            Verdict::Consistent
         );
     }
 
