@@ -509,3 +509,50 @@ fn a_template_file_from_before_the_layout_was_recorded_is_shown() {
         .collect();
     assert_eq!(row[row.len() - 3..], ["4", "3", "2"]);
 }
+
+/// A burn record (Burnpack, written by burn-store from a burn module) gives the signs of the
+/// module's kernels as they are, in burn's layout: no transposition, whatever the flags say.
+#[test]
+fn a_burnpack_record_gives_its_modules_kernel_signs() {
+    use burn::backend::Flex;
+    use burn_store::{BurnpackStore, ModuleSnapshot};
+    let device = Default::default();
+    let mut rng = polarity_core::seed::rng(11, &[]);
+    let net = polarity_models::SmallCnnConfig::default()
+        .init::<Flex>(&device, &mut rng)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (bpk, bpk_s) = out(&dir, "net.bpk");
+    net.save_into(&mut BurnpackStore::from_file(&bpk).auto_extension(false))
+        .unwrap();
+    let (path, p) = out(&dir, "net.ptpl");
+    let text = ok(&["template", "from-weights", &bpk_s, "--out", &p]);
+    assert!(text.contains("layout      burn"), "{text}");
+    let t = PolarityTemplate::load(&path).unwrap();
+    let values = polarity_burn::named_values(&net, polarity_burn::Selection::All);
+    let kernels: Vec<_> = values.0.iter().filter(|(_, (s, _))| s.len() >= 2).collect();
+    assert_eq!(t.tensors.len(), kernels.len());
+    for (name, (shape, v)) in kernels {
+        let got = t.tensor(name).unwrap();
+        assert_eq!(&got.spec.shape, shape, "{name}");
+        let signs: Vec<i8> = v.iter().map(|&x| polarity_core::sign_of(x)).collect();
+        assert_eq!(got.signs(), signs, "{name}");
+    }
+    assert!(
+        t.provenance.source.contains("burnpack"),
+        "{:?}",
+        t.provenance
+    );
+    assert_eq!(t.provenance.layout, Some(LinearLayout::Burn));
+    // --file-layout belongs to safetensors files only.
+    let err = fails(&[
+        "template",
+        "from-weights",
+        &bpk_s,
+        "--out",
+        &p,
+        "--file-layout",
+        "pytorch",
+    ]);
+    assert!(err.contains("--file-layout"), "{err}");
+}

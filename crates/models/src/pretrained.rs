@@ -12,11 +12,11 @@
 use crate::alexnet_torchvision::TORCHVISION_NAMES;
 use crate::{Error, PaperAlexNetConfig, TorchAlexNetConfig};
 use burn_store::pytorch::PytorchReader;
-use burn_store::{ModuleStore, SafetensorsStore, TensorSnapshot};
+use burn_store::{BurnpackStore, ModuleStore, SafetensorsStore, TensorSnapshot};
 use polarity_burn::{snapshot_tensors, LaidOut, WeightLayout};
 use polarity_core::NamedTensors;
 use polarity_weights::checksum::{file_sha256, read_file, verify_published};
-use polarity_weights::{CaffeAlexNet, GroupedLayers, PretrainedWeights};
+use polarity_weights::{CaffeAlexNet, GroupedLayers, PretrainedWeights, WeightFileFormat};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -27,14 +27,15 @@ fn file_err(path: &Path, message: impl Into<String>) -> Error {
     })
 }
 
-/// All float tensors of a `.pth`/`.pt` or `.safetensors` file by name, as stored, labelled with
-/// the `layout` the file was written in (PyTorch for files written by PyTorch). For `.pth` files
+/// All float tensors of a `.pth`/`.pt`, `.safetensors` or burn Burnpack (`.bpk`) file by name, as
+/// stored, labelled with the `layout` the file was written in (PyTorch for files written by
+/// PyTorch; a Burnpack record is always in burn's layout, whatever `layout` says). For `.pth` files
 /// that nest the state dict (`{"state_dict": {...}}`), the nesting key is stripped. Convert the
 /// result with [`LaidOut::into_burn`] before loading it into a burn module.
 pub fn read_tensor_file(path: &Path, layout: WeightLayout) -> Result<LaidOut, Error> {
     // burn-store zero-fills what it cannot read from a cut legacy `.pth`; the format check
     // refuses truncated and foreign files before any tensor is read (docs/decisions.md D-TEMPLATE-2).
-    polarity_weights::detect_file_format(path)?;
+    let format = polarity_weights::detect_file_format(path)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -43,7 +44,15 @@ pub fn read_tensor_file(path: &Path, layout: WeightLayout) -> Result<LaidOut, Er
     let read = |snapshots: Vec<(String, &TensorSnapshot)>| {
         snapshot_tensors(snapshots).map_err(|e| file_err(path, e.to_string()))
     };
-    let tensors = if ext == "safetensors" {
+    let tensors = if format == WeightFileFormat::Burnpack {
+        // A burn record: written from a burn module, so in burn's layout whatever `layout` says.
+        let mut store = BurnpackStore::from_file(path).auto_extension(false);
+        let snapshots = store
+            .get_all_snapshots()
+            .map_err(|e| file_err(path, format!("not a readable Burnpack record: {e}")))?;
+        let tensors = read(snapshots.iter().map(|(n, s)| (n.clone(), s)).collect())?;
+        return Ok(LaidOut::new(WeightLayout::Burn, tensors));
+    } else if ext == "safetensors" {
         let mut store = SafetensorsStore::from_file(path).map_indices_contiguous(false);
         let snapshots = store
             .get_all_snapshots()

@@ -406,3 +406,39 @@ fn truncated_weight_files_are_refused_not_zero_filled() {
         );
     }
 }
+
+/// A burn record written by burn-store's `BurnpackStore` from a module reads back as that
+/// module's parameters, in burn's layout whatever the caller assumed; a cut record is refused.
+#[test]
+fn burnpack_records_read_back_as_the_module_that_wrote_them() {
+    use burn_store::{BurnpackStore, ModuleSnapshot};
+    let device = Default::default();
+    let mut rng = polarity_core::seed::rng(7, &[]);
+    let net = polarity_models::SmallCnnConfig::default()
+        .init::<Flex>(&device, &mut rng)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.bpk");
+    let mut store = BurnpackStore::from_file(&path).auto_extension(false);
+    net.save_into(&mut store).unwrap();
+    let expected = polarity_burn::named_values(&net, polarity_burn::Selection::All);
+    let read = read_tensor_file(&path, WeightLayout::PyTorch).unwrap();
+    assert_eq!(read.layout, WeightLayout::Burn);
+    assert_eq!(read.tensors.len(), expected.len());
+    assert!(expected.len() >= 8, "4 layers, weights and biases");
+    for (name, (shape, values)) in expected.0.iter() {
+        let (s, v) = read
+            .tensors
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(s, shape.as_slice(), "{name}");
+        assert_eq!(v, values.as_slice(), "{name}");
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = dir.path().join("cut.bpk");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let Err(err) = read_tensor_file(&cut, WeightLayout::Burn) else {
+        panic!("a cut Burnpack record was read");
+    };
+    assert!(err.to_string().contains("cut.bpk"), "{err}");
+}

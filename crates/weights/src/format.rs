@@ -18,6 +18,9 @@ pub enum WeightFileFormat {
     TorchTar,
     /// safetensors: a little-endian u64 header length, then a JSON header.
     Safetensors,
+    /// burn-store's Burnpack (a burn module's record, `.bpk`): magic `0x4255524E` little-endian.
+    /// Written from a burn module, so Linear kernels are `[in, out]`.
+    Burnpack,
 }
 
 impl WeightFileFormat {
@@ -29,6 +32,7 @@ impl WeightFileFormat {
             WeightFileFormat::TorchLegacy => "torch-pth (legacy)",
             WeightFileFormat::TorchTar => "torch-pth (tar)",
             WeightFileFormat::Safetensors => "safetensors",
+            WeightFileFormat::Burnpack => "burnpack",
         }
     }
 
@@ -47,6 +51,9 @@ const TORCH_LEGACY_MAGIC: [u8; 14] = [
     0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
 ];
 
+/// burn-store's Burnpack magic number `0x4255524E`, as written (little-endian).
+pub const BURNPACK_MAGIC: [u8; 4] = 0x4255_524E_u32.to_le_bytes();
+
 /// The format of a file starting with `head` (its first 512 bytes, or all of a shorter file) of
 /// `len` bytes in all.
 pub fn detect_format(head: &[u8], len: u64) -> Result<WeightFileFormat, String> {
@@ -58,6 +65,9 @@ pub fn detect_format(head: &[u8], len: u64) -> Result<WeightFileFormat, String> 
     }
     if head.starts_with(&TORCH_LEGACY_MAGIC) {
         return Ok(WeightFileFormat::TorchLegacy);
+    }
+    if head.starts_with(&BURNPACK_MAGIC) {
+        return Ok(WeightFileFormat::Burnpack);
     }
     if head.get(257..262) == Some(b"ustar") {
         return Ok(WeightFileFormat::TorchTar);
@@ -73,7 +83,7 @@ pub fn detect_format(head: &[u8], len: u64) -> Result<WeightFileFormat, String> 
     }
     let shown: String = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
     Err(format!(
-        "not a weight file polarity reads (first bytes {shown}; expected .npy, torch.save zip/legacy/tar, or safetensors)"
+        "not a weight file polarity reads (first bytes {shown}; expected .npy, torch.save zip/legacy/tar, safetensors or a burn Burnpack record)"
     ))
 }
 
@@ -182,6 +192,11 @@ mod tests {
         assert_eq!(detect_format(&st, 18), Ok(WeightFileFormat::Safetensors));
         let e = detect_format(&st, 17).unwrap_err();
         assert!(e.contains("truncated") && e.contains("10 bytes"), "{e}");
+        // burn-store's header: magic 0x4255524E as little-endian u32, then version 1 (u16).
+        let mut bpk = 0x4255_524E_u32.to_le_bytes().to_vec();
+        bpk.extend_from_slice(&1u16.to_le_bytes());
+        assert_eq!(&bpk[..4], b"NRUB");
+        assert_eq!(detect_format(&bpk, 64), Ok(WeightFileFormat::Burnpack));
         let e = detect_format(b"hello world", 11).unwrap_err();
         assert!(
             e.contains("68656c6c6f20776f") && e.contains("safetensors"),

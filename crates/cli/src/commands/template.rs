@@ -60,7 +60,7 @@ pub enum GroupedArg {
 
 #[derive(Args)]
 pub struct FromWeightsArgs {
-    /// The weight file: Caffe AlexNet .npy, torch.save .pth/.pt (zip, legacy or tar), or .safetensors.
+    /// The weight file: Caffe AlexNet .npy, torch.save .pth/.pt (zip, legacy or tar), .safetensors, or a burn Burnpack record (.bpk).
     file: PathBuf,
     /// Where to write the template.
     #[arg(long)]
@@ -191,6 +191,17 @@ fn read_weights(a: &FromWeightsArgs) -> anyhow::Result<(NamedTensors, WeightFile
             let w = load_caffe_alexnet_as_stored(path, grouped)?;
             let name = format!("caffe-npy, {grouped:?}");
             (w.tensors, LinearLayout::Burn, name, w.sha256)
+        }
+        WeightFileFormat::Burnpack => {
+            // A burn record: its Linear kernels are burn's [in, out].
+            let sha256 = file_sha256(&read_file(path)?);
+            let tensors = read_tensor_file(path, WeightLayout::Burn)?.tensors;
+            (
+                tensors,
+                LinearLayout::Burn,
+                format.name().to_string(),
+                sha256,
+            )
         }
         _ => {
             let layout: LinearLayout = a.file_layout.unwrap_or(LayoutArg::Pytorch).into();
