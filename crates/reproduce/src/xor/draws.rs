@@ -2,7 +2,7 @@
 //! grids, lined up by `polarity_analysis::claims::draws`, as a report section, a CSV and a figure
 //! of the time ratios' distribution over draws against the paper's values.
 
-use super::claims::{time_ratios, xor_claims, TheoryPoints, TIME_RATIO_CLAIMS};
+use super::claims::{time_ratios, xor_claims, Claim, TheoryPoints, TIME_RATIO_CLAIMS};
 use super::table::Runs;
 use crate::{Context, Result};
 use polarity_analysis::claims::draws::{over_draws, ClaimOverDraws};
@@ -10,66 +10,36 @@ use polarity_analysis::figures::{
     write_figure, Figure, LegendCorner, LinePanel, Panel, Rgb, Series,
 };
 use polarity_analysis::report::Report;
+use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The official grids of each draw: `fig1[k]` and, with full draws, `fig4[k]`.
-pub struct DrawRuns<'a> {
-    pub fig1: Vec<&'a Runs>,
-    pub fig4: Vec<Option<&'a Runs>>,
+/// One draw's claims (official semantics) and time ratios: all the report needs of a draw, so
+/// a draw's result tables can be dropped as soon as it is judged (memory stays that of one grid).
+pub struct DrawJudgement {
+    pub claims: Vec<Claim>,
+    pub effects: BTreeMap<String, f64>,
 }
 
-impl<'a> DrawRuns<'a> {
-    /// Draw 0 from the main grids (`main(name)`), draws 1.. from `drawn` (grid name, runs), whose
-    /// names are `draw-{k}/{grid}` (`plan::draw_grids`).
-    pub fn collect(
-        main: impl Fn(&str) -> &'a Runs,
-        drawn: &[(&str, &'a Runs)],
-        draws: usize,
-        full: bool,
-    ) -> Result<Self> {
-        let find = |k: usize, grid: &str| -> Result<&'a Runs> {
-            if k == 0 {
-                return Ok(main(grid));
-            }
-            let name = format!("draw-{k}/{grid}");
-            drawn
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, r)| *r)
-                .with_context(|| format!("grid {name} did not run"))
-        };
-        let mut out = DrawRuns {
-            fig1: Vec::new(),
-            fig4: Vec::new(),
-        };
-        for k in 0..draws {
-            out.fig1.push(find(k, "fig1-official")?);
-            out.fig4.push(if full {
-                Some(find(k, "fig4-official")?)
-            } else {
-                None
-            });
+impl DrawJudgement {
+    /// Judges a draw from its official Fig-1 grid and, with full draws, its Fig-4 grid (without
+    /// it, only the Fig-1 claims).
+    pub fn of(fig1: &Runs, fig4: Option<&Runs>, theory: &TheoryPoints) -> Self {
+        let empty = Runs::default();
+        let claims = xor_claims(fig1, fig4.unwrap_or(&empty), theory)
+            .into_iter()
+            .filter(|c| fig4.is_some() || c.id.starts_with('1'))
+            .collect();
+        Self {
+            claims,
+            effects: time_ratios(fig1),
         }
-        Ok(out)
     }
 }
 
-/// Every draw's claims, lined up (with only the Fig-1 grid drawn, the Fig-1 claims).
-pub fn claims_over_draws(runs: &DrawRuns, theory: &TheoryPoints) -> Result<Vec<ClaimOverDraws>> {
-    let empty = Runs::default();
-    let full = runs.fig4.iter().all(Option::is_some);
-    let per_draw: Vec<_> = runs
-        .fig1
-        .iter()
-        .zip(&runs.fig4)
-        .map(|(fig1, fig4)| {
-            xor_claims(fig1, fig4.unwrap_or(&empty), theory)
-                .into_iter()
-                .filter(|c| full || c.id.starts_with('1'))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let effects: Vec<_> = runs.fig1.iter().map(|r| time_ratios(r)).collect();
+/// Every draw's claims, lined up.
+pub fn claims_over_draws(draws: &[&DrawJudgement]) -> Result<Vec<ClaimOverDraws>> {
+    let per_draw: Vec<Vec<Claim>> = draws.iter().map(|d| d.claims.clone()).collect();
+    let effects: Vec<_> = draws.iter().map(|d| d.effects.clone()).collect();
     over_draws(&per_draw, &effects).context("lining up the claims of the data draws")
 }
 
@@ -81,11 +51,11 @@ fn pct(x: f64) -> String {
 pub fn section(
     report: &mut Report,
     out: &Path,
-    runs: &DrawRuns,
-    theory: &TheoryPoints,
+    draws: &[&DrawJudgement],
+    full: bool,
 ) -> Result<()> {
-    let over = claims_over_draws(runs, theory)?;
-    let k = runs.fig1.len();
+    let over = claims_over_draws(draws)?;
+    let k = draws.len();
     report.heading(2, format!("Claims over {k} data draws"))?;
     report.paragraph(format!(
         "The paper's numbers come from one draw of the XOR data (docs/decisions.md D-XOR-DATA-6). Here the {} grid is repeated \
@@ -93,7 +63,7 @@ pub fn section(
          and every claim is judged on each draw under the official semantics. Verdicts per draw: H holds, C consistent, \
          D does not hold, U underpowered, - not measured (docs/decisions.md D-CLAIM-5, D-CLAIM-7). The effect is the ratio \
          of median epochs to 90 % (reached-only, as the paper), over the draws where it is defined.",
-        if runs.fig4.iter().all(Option::is_some) { "official Fig-1 and Fig-4" } else { "official Fig-1" }
+        if full { "official Fig-1 and Fig-4" } else { "official Fig-1" }
     ));
     let rows = over
         .iter()

@@ -61,14 +61,35 @@ impl XorReproduction {
             grid.config.data = self.data.clone();
             done.push(self.run_grid(grid, observer)?);
         }
-        let mut drawn = Vec::new();
-        for draw in 1..self.data_draws {
-            for grid in plan::draw_grids(self.quick, self.seed, draw as u64, self.full_draws) {
-                drawn.push(self.run_grid(grid, observer)?);
-            }
-        }
         let theory = theory_points()?;
-        self.report(&done, &drawn, &theory)
+        // Each draw is judged as soon as its grids ran and its tables are dropped: the report
+        // keeps a draw's claims and ratios, not its rows.
+        let mut drawn = Vec::new();
+        let mut judged = Vec::new();
+        for draw in 1..self.data_draws {
+            let mut grids = Vec::new();
+            for grid in plan::draw_grids(self.quick, self.seed, draw as u64, self.full_draws) {
+                grids.push(self.run_grid(grid, observer)?);
+            }
+            let runs = |name: &str| {
+                grids
+                    .iter()
+                    .find(|d| d.grid.name == format!("draw-{draw}/{name}"))
+                    .map(|d| &d.runs)
+            };
+            let fig1 = runs("fig1-official")
+                .with_context(|| format!("draw {draw}: its Fig-1 grid did not run"))?;
+            judged.push(draws::DrawJudgement::of(
+                fig1,
+                runs("fig4-official"),
+                &theory.points,
+            ));
+            drawn.extend(grids.into_iter().map(|mut d| {
+                d.runs = Runs::default();
+                d
+            }));
+        }
+        self.report(&done, &drawn, &judged, &theory)
     }
 
     /// Runs (or resumes) one grid under `runs/<grid name>`.
@@ -113,7 +134,13 @@ impl XorReproduction {
         })
     }
 
-    fn report(&self, done: &[Done], drawn: &[Done], theory: &Theory) -> Result<PathBuf> {
+    fn report(
+        &self,
+        done: &[Done],
+        drawn: &[Done],
+        judged: &[draws::DrawJudgement],
+        theory: &Theory,
+    ) -> Result<PathBuf> {
         let figdir = self.out.join("figures");
         std::fs::create_dir_all(&figdir)?;
         let find = |name: &str| done.iter().find(|d| d.grid.name == name).expect("grid ran");
@@ -193,13 +220,14 @@ impl XorReproduction {
         report.table("", claim_header(), claim_rows(&official, &clean))?;
         write_claims_csv(&self.out.join("claims.csv"), &official, &clean)?;
         if self.data_draws > 1 {
-            let main = |name: &str| &find(name).runs;
-            let drawn: Vec<(&str, &Runs)> = drawn
-                .iter()
-                .map(|d| (d.grid.name.as_str(), &d.runs))
-                .collect();
-            let over = draws::DrawRuns::collect(main, &drawn, self.data_draws, self.full_draws)?;
-            draws::section(&mut report, &self.out, &over, &theory.points)?;
+            // Draw 0 is the main grids' data.
+            let main = draws::DrawJudgement::of(
+                &find("fig1-official").runs,
+                self.full_draws.then(|| &find("fig4-official").runs),
+                &theory.points,
+            );
+            let all: Vec<&draws::DrawJudgement> = std::iter::once(&main).chain(judged).collect();
+            draws::section(&mut report, &self.out, &all, self.full_draws)?;
         }
 
         for sem in [Semantics::Official, Semantics::Clean] {
