@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # Builds are cached outside the clone so a fresh clone does not recompile burn from scratch.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/polarity/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A fresh clone rebuilds the workspace crates anyway; incremental caches would only pile up in the
+# shared build folder (they filled a 250 GB disk across clones).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 echo "== real Fashion-MNIST (Debian package, unpacked into the user cache)"
 scripts/fetch-fashion-mnist-debian.sh
