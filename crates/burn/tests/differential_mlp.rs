@@ -11,8 +11,6 @@
 //! reset weight has the template's sign and a magnitude below eps.
 
 use burn::backend::{Autodiff, Flex};
-use burn::module::Module;
-use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
@@ -27,35 +25,8 @@ use rand::Rng;
 
 type B = Autodiff<Flex>;
 
-#[derive(Module, Debug)]
-struct Mlp<B: Backend> {
-    hidden: Linear<B>,
-    output: Linear<B>,
-}
-
-impl<B: Backend> Mlp<B> {
-    fn new(inputs: usize, hidden: usize, device: &B::Device) -> Self {
-        let lin = |i, o| {
-            LinearConfig::new(i, o)
-                .with_initializer(Initializer::Zeros)
-                .init(device)
-        };
-        Self {
-            hidden: lin(inputs, hidden),
-            output: lin(hidden, 1),
-        }
-    }
-    fn logits(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
-        self.output
-            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
-    }
-}
-
-/// Mean BCE of logits against labels, in the stable form Keras uses for a sigmoid output.
-fn bce<B: Backend>(o: Tensor<B, 2>, y: Tensor<B, 2>) -> Tensor<B, 1> {
-    let softplus_neg_abs = o.clone().abs().neg().exp().log1p();
-    (o.clone().clamp_min(0.0) - o * y + softplus_neg_abs).mean()
-}
+mod common;
+use common::{bce, Mlp};
 
 const D: usize = 5;
 const H: usize = 8;

@@ -11,44 +11,14 @@
 //! out of its dependencies).
 
 use burn::backend::{Autodiff, Flex};
-use burn::module::Module;
-use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
-use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use polarity_burn::{named_values, set_param_values, KerasAdam, NamedTensors, Selection};
 
 type B = Autodiff<Flex>;
 
-#[derive(Module, Debug)]
-struct Mlp<B: Backend> {
-    hidden: Linear<B>,
-    output: Linear<B>,
-}
-
-impl<B: Backend> Mlp<B> {
-    fn new(inputs: usize, hidden: usize, device: &B::Device) -> Self {
-        let lin = |i, o| {
-            LinearConfig::new(i, o)
-                .with_initializer(Initializer::Zeros)
-                .init(device)
-        };
-        Self {
-            hidden: lin(inputs, hidden),
-            output: lin(hidden, 1),
-        }
-    }
-    fn logits(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
-        self.output
-            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
-    }
-}
-
-/// Mean BCE of logits against labels, in the stable form Keras uses for a sigmoid output.
-fn bce<B: Backend>(o: Tensor<B, 2>, y: Tensor<B, 2>) -> Tensor<B, 1> {
-    let softplus_neg_abs = o.clone().abs().neg().exp().log1p();
-    (o.clone().clamp_min(0.0) - o * y + softplus_neg_abs).mean()
-}
+mod common;
+use common::{bce, Mlp};
 
 /// Tolerance on every weight after step `k`: `k * STEP_ATOL`, absolute. The budget of
 /// `crates/mlp/tests/keras_fixture.rs`, for the same reason: Keras 2.15 multiplies its moment

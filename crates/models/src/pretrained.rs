@@ -35,12 +35,8 @@ fn file_err(path: &Path, message: impl Into<String>) -> Error {
 pub fn read_tensor_file(path: &Path, layout: WeightLayout) -> Result<LaidOut, Error> {
     // burn-store zero-fills what it cannot read from a cut legacy `.pth`; the format check
     // refuses truncated and foreign files before any tensor is read (docs/decisions.md D-TEMPLATE-2).
+    // The reader follows the file's content, not its name.
     let format = polarity_weights::detect_file_format(path)?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
     let read = |snapshots: Vec<(String, &TensorSnapshot)>| {
         snapshot_tensors(snapshots).map_err(|e| file_err(path, e.to_string()))
     };
@@ -52,7 +48,7 @@ pub fn read_tensor_file(path: &Path, layout: WeightLayout) -> Result<LaidOut, Er
             .map_err(|e| file_err(path, format!("not a readable Burnpack record: {e}")))?;
         let tensors = read(snapshots.iter().map(|(n, s)| (n.clone(), s)).collect())?;
         return Ok(LaidOut::new(WeightLayout::Burn, tensors));
-    } else if ext == "safetensors" {
+    } else if format == WeightFileFormat::Safetensors {
         let mut store = SafetensorsStore::from_file(path).map_indices_contiguous(false);
         let snapshots = store
             .get_all_snapshots()

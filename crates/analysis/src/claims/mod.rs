@@ -46,6 +46,15 @@ impl Verdict {
         }
     }
 
+    /// The verdict of a claim of similarity or non-inferiority without a declared margin: it can
+    /// be refuted, not established, so "holds" becomes "consistent" (docs/decisions.md D-CLAIM-9).
+    pub fn without_margin(self) -> Self {
+        match self {
+            Self::Holds => Self::Consistent,
+            other => other,
+        }
+    }
+
     /// Whether the claim holds (for counting draws in which it holds).
     pub fn holds(self) -> bool {
         self == Self::Holds

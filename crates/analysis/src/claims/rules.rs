@@ -182,7 +182,7 @@ pub fn judge(outcomes: &[SizeOutcome], assertion: Assertion) -> Judgement {
         match assertion {
             // Not being significantly worse is no evidence of being as good: without a declared
             // non-inferiority margin the claim cannot be established (docs/decisions.md D-CLAIM-9).
-            Assertion::NotWorse => Verdict::Consistent,
+            Assertion::NotWorse => Verdict::Holds.without_margin(),
             Assertion::Better if lower == outcomes.len() && !sig_better.is_empty() => {
                 Verdict::Holds
             }

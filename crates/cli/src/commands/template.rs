@@ -160,7 +160,8 @@ fn read_weights(a: &FromWeightsArgs) -> anyhow::Result<(NamedTensors, WeightFile
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    // burn-store picks its reader by extension: refuse a name that says otherwise.
+    // The reader follows the content; a .safetensors name on other content (or the reverse) is
+    // refused as a likely mix-up of files (docs/decisions.md D-TEMPLATE-2).
     if (format == WeightFileFormat::Safetensors) != (extension == "safetensors") {
         bail!(
             "weight file '{}' holds {} but is named .{extension}; name safetensors files .safetensors and others otherwise",

@@ -128,10 +128,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
             measured: format!("significantly different at {differ} of {tested} sizes"),
             // No significant difference is no evidence of similarity: without an equivalence
             // margin the claim is at best consistent (docs/decisions.md D-CLAIM-9).
-            verdict: match share(tested - differ, tested, (4, 5), (4, 5)) {
-                Verdict::Holds => Verdict::Consistent,
-                other => other,
-            },
+            verdict: share(tested - differ, tested, (4, 5), (4, 5)).without_margin(),
             test: format!(
                 "Mann-Whitney U two-sided per size (never reaching 90 % censored, worst rank); Holm family: the {tested} sizes >= 40; \
                  does not hold if different at > 20 % of sizes [project threshold: 20 %], otherwise consistent (never holds: no equivalence margin declared)"
