@@ -26,6 +26,8 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
             val_size: Some(60),
         },
         weights: None,
+        in_weight_input: Default::default(),
+        margins: Default::default(),
         seed: 3,
         resume: false,
         shard: None,
