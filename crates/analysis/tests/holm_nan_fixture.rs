@@ -44,7 +44,10 @@ fn expected_reject(p: &[f64], statsmodels: &[bool]) -> Vec<bool> {
 fn check(p: &[f64], adjusted: &[f64], reject: &[bool], case: usize) {
     let ours = holm_adjust_nan_in_family(p).unwrap();
     for (k, (a, e)) in ours.iter().zip(adjusted).enumerate() {
-        assert!(same(*a, *e), "case {case}, entry {k}: {a} vs statsmodels {e} (p {p:?})");
+        assert!(
+            same(*a, *e),
+            "case {case}, entry {k}: {a} vs statsmodels {e} (p {p:?})"
+        );
     }
     assert_eq!(
         holm_reject_nan_in_family(p, 0.05).unwrap(),
@@ -77,7 +80,9 @@ fn holm_keeping_nan_in_the_family_matches_statsmodels() {
 fn fig3_families_from_per_trial_values_match_scipy_and_statsmodels() {
     let f = fixture();
     let cases = f["fig3"].as_array().unwrap();
-    assert!(cases.iter().any(|c| floats(&c["p"]).iter().any(|p| p.is_nan())));
+    assert!(cases
+        .iter()
+        .any(|c| floats(&c["p"]).iter().any(|p| p.is_nan())));
     for (k, case) in cases.iter().enumerate() {
         let base = floats(&case["baseline"]);
         let p: Vec<f64> = case["others"]
@@ -87,7 +92,10 @@ fn fig3_families_from_per_trial_values_match_scipy_and_statsmodels() {
             .map(|o| mwu_p(&base, &floats(o)))
             .collect();
         for (ours, scipy) in p.iter().zip(floats(&case["p"])) {
-            assert!(same(*ours, scipy), "case {k}: MWU p {ours} vs SciPy {scipy}");
+            assert!(
+                same(*ours, scipy),
+                "case {k}: MWU p {ours} vs SciPy {scipy}"
+            );
         }
         check(&p, &floats(&case["adjusted"]), &bools(&case["reject"]), k);
     }

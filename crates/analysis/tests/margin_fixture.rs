@@ -6,7 +6,10 @@ use polarity_analysis::claims::margin::{margin_outcome, Margin, MarginTest};
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/margin_bootstrap.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/margin_bootstrap.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
 }
@@ -51,10 +54,26 @@ fn replayed_resamples_match_numpy() {
             min_trials: 10,
         };
         let o = margin_outcome(1, &a, &b, margin, &test);
-        assert!(matches(o.estimate, &case["estimate"]), "case {k}: estimate {}", o.estimate);
-        assert!(matches(o.upper, &case["upper"]), "case {k}: upper {}", o.upper);
-        assert!(close(o.p_within, case["p_within"].as_f64().unwrap()), "case {k}: {}", o.p_within);
-        assert!(close(o.p_beyond, case["p_beyond"].as_f64().unwrap()), "case {k}: {}", o.p_beyond);
+        assert!(
+            matches(o.estimate, &case["estimate"]),
+            "case {k}: estimate {}",
+            o.estimate
+        );
+        assert!(
+            matches(o.upper, &case["upper"]),
+            "case {k}: upper {}",
+            o.upper
+        );
+        assert!(
+            close(o.p_within, case["p_within"].as_f64().unwrap()),
+            "case {k}: {}",
+            o.p_within
+        );
+        assert!(
+            close(o.p_beyond, case["p_beyond"].as_f64().unwrap()),
+            "case {k}: {}",
+            o.p_beyond
+        );
         assert!(matches(o.se, &case["se"]), "case {k}: se {}", o.se);
     }
 }

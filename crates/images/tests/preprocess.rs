@@ -157,7 +157,8 @@ fn caffe_bgr_reorders_rgb_and_subtracts_the_imagenet_mean() {
     }
     // The default input is untouched by the option.
     assert_eq!(
-        Preprocess::paper(DatasetKind::Cifar10).for_in_weight(polarity_images::InWeightInput::Dataset),
+        Preprocess::paper(DatasetKind::Cifar10)
+            .for_in_weight(polarity_images::InWeightInput::Dataset),
         Preprocess::paper(DatasetKind::Cifar10)
     );
 }
@@ -179,7 +180,10 @@ fn caffe_bgr_on_grey_subtracts_each_channels_mean_after_replication() {
     for (o, plane) in expected.iter().enumerate() {
         for (k, e) in plane.iter().enumerate() {
             let a = batch.images[o * 4 + k];
-            assert!((f64::from(a) - e).abs() < 1e-4, "channel {o} pixel {k}: {a} vs {e}");
+            assert!(
+                (f64::from(a) - e).abs() < 1e-4,
+                "channel {o} pixel {k}: {a} vs {e}"
+            );
         }
     }
     // With a resize, a constant image stays constant: bilinear weights sum to one.
@@ -190,7 +194,10 @@ fn caffe_bgr_on_grey_subtracts_each_channels_mean_after_replication() {
         .unwrap();
     for (o, plane) in batch.images.chunks(25).enumerate() {
         let e = 255.0 - f64::from(polarity_images::IMAGENET_MEAN_BGR[o]);
-        assert!(plane.iter().all(|&v| (f64::from(v) - e).abs() < 1e-3), "{plane:?}");
+        assert!(
+            plane.iter().all(|&v| (f64::from(v) - e).abs() < 1e-3),
+            "{plane:?}"
+        );
     }
     // A 1-channel network cannot take Caffe's input.
     let mut no_rgb = pre.clone();

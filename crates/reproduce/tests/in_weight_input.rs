@@ -86,7 +86,10 @@ fn caffe_input_changes_only_the_in_weight_rows() {
             assert_eq!(d, c, "{} changed with the IN-Weight input", d[4]);
         }
     }
-    assert!(weight_rows_differ, "Caffe's input left IN-Weight's curves unchanged");
+    assert!(
+        weight_rows_differ,
+        "Caffe's input left IN-Weight's curves unchanged"
+    );
 }
 
 #[test]
@@ -107,7 +110,10 @@ fn a_unit_on_the_whole_pool_uses_its_own_mean_and_std() {
     };
     let (train, val) = unit_images(&task, task.train.len()).unwrap();
     assert_eq!(train.preprocess.normalization, full);
-    assert_eq!(val.preprocess.normalization, full, "validation is normalised alike");
+    assert_eq!(
+        val.preprocess.normalization, full,
+        "validation is normalised alike"
+    );
     let (train, _) = unit_images(&task, 20).unwrap();
     assert_eq!(train.preprocess.normalization, Normalization::FASHION_MNIST);
     let e = unit_images(&task, 41).err().unwrap().to_string();

@@ -31,10 +31,7 @@ impl Margin {
     /// The statistic on two samples (missing values censored as `+inf`): NaN when undefined
     /// (both medians not reached, or 0 / 0).
     pub fn statistic(self, a: &[f64], b: &[f64]) -> f64 {
-        let (ma, mb) = (
-            median(a).unwrap_or(f64::NAN),
-            median(b).unwrap_or(f64::NAN),
-        );
+        let (ma, mb) = (median(a).unwrap_or(f64::NAN), median(b).unwrap_or(f64::NAN));
         match self {
             Margin::Points { .. } => ma - mb,
             Margin::Fraction { .. } if ma.is_infinite() && mb.is_infinite() => f64::NAN,
@@ -148,7 +145,11 @@ pub fn margin_outcome(
         .collect();
     sorted.sort_by(f64::total_cmp);
     let rank = ((1.0 - test.alpha) * sorted.len() as f64).ceil() as usize;
-    let finite: Vec<f64> = resamples.iter().copied().filter(|t| t.is_finite()).collect();
+    let finite: Vec<f64> = resamples
+        .iter()
+        .copied()
+        .filter(|t| t.is_finite())
+        .collect();
     let se = if finite.len() < 2 {
         f64::NAN
     } else {
@@ -159,14 +160,26 @@ pub fn margin_outcome(
         n,
         estimate: margin.statistic(&censored(a), &censored(b)),
         upper: sorted.get(rank.max(1) - 1).copied().unwrap_or(f64::NAN),
-        p_within: if resamples.is_empty() { f64::NAN } else { p(count(&|t| t >= delta)) },
-        p_beyond: if resamples.is_empty() { f64::NAN } else { p(count(&|t| t <= delta)) },
+        p_within: if resamples.is_empty() {
+            f64::NAN
+        } else {
+            p(count(&|t| t >= delta))
+        },
+        p_beyond: if resamples.is_empty() {
+            f64::NAN
+        } else {
+            p(count(&|t| t <= delta))
+        },
         se,
         trials: a.len().min(b.len()),
     }
 }
 
-fn holm_sizes(outcomes: &[MarginOutcome], p: impl Fn(&MarginOutcome) -> f64, alpha: f64) -> Vec<usize> {
+fn holm_sizes(
+    outcomes: &[MarginOutcome],
+    p: impl Fn(&MarginOutcome) -> f64,
+    alpha: f64,
+) -> Vec<usize> {
     let ps: Vec<f64> = outcomes.iter().map(p).collect();
     holm_reject(&ps, alpha)
         .unwrap_or_else(|_| vec![false; ps.len()])
@@ -181,7 +194,10 @@ fn list(v: &[usize]) -> String {
     if v.is_empty() {
         "none".into()
     } else {
-        v.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        v.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -190,7 +206,11 @@ fn list(v: &[usize]) -> String {
 /// rejects "worse by at most the margin" at some size; otherwise, and always below
 /// `min_trials`, underpowered with the trials the hardest size would need (80 % power), or
 /// consistent if the run already had them.
-pub fn judge_with_margin(outcomes: &[MarginOutcome], margin: Margin, test: &MarginTest) -> Judgement {
+pub fn judge_with_margin(
+    outcomes: &[MarginOutcome],
+    margin: Margin,
+    test: &MarginTest,
+) -> Judgement {
     let delta = margin.bound();
     let m = outcomes.len().max(1);
     let trials = outcomes.iter().map(|o| o.trials).min().unwrap_or(0);
@@ -203,7 +223,15 @@ pub fn judge_with_margin(outcomes: &[MarginOutcome], margin: Margin, test: &Marg
     let needed = hardest.and_then(|o| {
         (o.estimate < delta)
             // One-sided at alpha / m is two-sided at 2 alpha / m.
-            .then(|| separation_trials(o.trials, o.se, o.estimate, delta, 2.0 * test.alpha / m as f64))
+            .then(|| {
+                separation_trials(
+                    o.trials,
+                    o.se,
+                    o.estimate,
+                    delta,
+                    2.0 * test.alpha / m as f64,
+                )
+            })
             .flatten()
             .map(|k| k.max(test.min_trials))
     });
@@ -211,7 +239,9 @@ pub fn judge_with_margin(outcomes: &[MarginOutcome], margin: Margin, test: &Marg
         Verdict::NotMeasured
     } else if trials < test.min_trials {
         Verdict::Underpowered {
-            trials: needed.or(Some(test.min_trials)).filter(|_| hardest.is_some_and(|o| o.estimate < delta)),
+            trials: needed
+                .or(Some(test.min_trials))
+                .filter(|_| hardest.is_some_and(|o| o.estimate < delta)),
         }
     } else if !beyond.is_empty() {
         Verdict::DoesNotHold
@@ -276,7 +306,13 @@ fn fmt_stat(margin: Margin, x: f64) -> String {
 mod tests {
     use super::*;
 
-    fn outcome(n: usize, estimate: f64, p_within: f64, p_beyond: f64, trials: usize) -> MarginOutcome {
+    fn outcome(
+        n: usize,
+        estimate: f64,
+        p_within: f64,
+        p_beyond: f64,
+        trials: usize,
+    ) -> MarginOutcome {
         MarginOutcome {
             n,
             estimate,
@@ -303,19 +339,44 @@ mod tests {
     #[test]
     fn constant_samples_give_exact_bootstrap_p_values() {
         // Every resample has the same statistic: 0.5 points worse, inside a margin of 1.
-        let test = MarginTest { resamples: 99, ..MarginTest::default() };
-        let o = margin_outcome(7, &[2.5; 12], &[2.0; 12], Margin::Points { points: 1.0 }, &test);
+        let test = MarginTest {
+            resamples: 99,
+            ..MarginTest::default()
+        };
+        let o = margin_outcome(
+            7,
+            &[2.5; 12],
+            &[2.0; 12],
+            Margin::Points { points: 1.0 },
+            &test,
+        );
         assert_eq!((o.estimate, o.upper), (0.5, 0.5));
         // No resample at or beyond the margin: p = 1 / 100; all of them within it: p_beyond = 1.
         assert!((o.p_within - 0.01).abs() < 1e-15 && o.p_beyond == 1.0);
         let j = judge_with_margin(&[o.clone()], Margin::Points { points: 1.0 }, &test);
         assert_eq!(j.verdict, Verdict::Holds, "{}", j.measured);
         // The same with 3 trials: underpowered, never holds.
-        let o3 = margin_outcome(7, &[2.5; 3], &[2.0; 3], Margin::Points { points: 1.0 }, &test);
+        let o3 = margin_outcome(
+            7,
+            &[2.5; 3],
+            &[2.0; 3],
+            Margin::Points { points: 1.0 },
+            &test,
+        );
         let j = judge_with_margin(&[o3], Margin::Points { points: 1.0 }, &test);
-        assert!(matches!(j.verdict, Verdict::Underpowered { .. }), "{:?}", j.verdict);
+        assert!(
+            matches!(j.verdict, Verdict::Underpowered { .. }),
+            "{:?}",
+            j.verdict
+        );
         // 1.5 points worse, beyond the margin at every resample: does not hold.
-        let worse = margin_outcome(7, &[3.5; 12], &[2.0; 12], Margin::Points { points: 1.0 }, &test);
+        let worse = margin_outcome(
+            7,
+            &[3.5; 12],
+            &[2.0; 12],
+            Margin::Points { points: 1.0 },
+            &test,
+        );
         assert_eq!(
             judge_with_margin(&[worse], Margin::Points { points: 1.0 }, &test).verdict,
             Verdict::DoesNotHold
@@ -327,22 +388,41 @@ mod tests {
         let test = MarginTest::default();
         let margin = Margin::Points { points: 1.0 };
         // Holm over 2: 0.01 <= 0.025, 0.04 <= 0.05: both sizes within: holds.
-        let both = [outcome(10, 0.0, 0.01, 1.0, 20), outcome(20, 0.2, 0.04, 1.0, 20)];
-        assert_eq!(judge_with_margin(&both, margin, &test).verdict, Verdict::Holds);
+        let both = [
+            outcome(10, 0.0, 0.01, 1.0, 20),
+            outcome(20, 0.2, 0.04, 1.0, 20),
+        ];
+        assert_eq!(
+            judge_with_margin(&both, margin, &test).verdict,
+            Verdict::Holds
+        );
         // 0.03 > 0.025 at the first step: not established. The hardest size (p 0.04) has
         // estimate 0.2, se 0.5 at 20 trials; one-sided at 0.05 / 2 it needs
         // 20 ((z_0.975 + z_0.8) 0.5 / 0.8)^2 = 20 (2.80155 * 0.625)^2 = 61.3 -> 62.
-        let one = [outcome(10, 0.0, 0.03, 1.0, 20), outcome(20, 0.2, 0.04, 1.0, 20)];
+        let one = [
+            outcome(10, 0.0, 0.03, 1.0, 20),
+            outcome(20, 0.2, 0.04, 1.0, 20),
+        ];
         assert_eq!(
             judge_with_margin(&one, margin, &test).verdict,
             Verdict::Underpowered { trials: Some(62) }
         );
         // Worse than the margin, significantly, at one size: does not hold.
-        let bad = [outcome(10, 2.0, 1.0, 0.001, 20), outcome(20, 0.2, 0.01, 1.0, 20)];
+        let bad = [
+            outcome(10, 2.0, 1.0, 0.001, 20),
+            outcome(20, 0.2, 0.01, 1.0, 20),
+        ];
         let j = judge_with_margin(&bad, margin, &test);
         assert_eq!(j.verdict, Verdict::DoesNotHold);
-        assert!(j.measured.contains("worse than the margin at n = 10"), "{}", j.measured);
+        assert!(
+            j.measured.contains("worse than the margin at n = 10"),
+            "{}",
+            j.measured
+        );
         assert!(j.test.contains("declared before the run"));
-        assert_eq!(judge_with_margin(&[], margin, &test).verdict, Verdict::NotMeasured);
+        assert_eq!(
+            judge_with_margin(&[], margin, &test).verdict,
+            Verdict::NotMeasured
+        );
     }
 }

@@ -50,7 +50,13 @@ fn margin_outcomes(
         .into_iter()
         .filter_map(|n| {
             let (ra, rb) = (runs.get(task, n, a)?, runs.get(task, n, b)?);
-            Some(margin_outcome(n, &metric.values(ra), &metric.values(rb), margin, test))
+            Some(margin_outcome(
+                n,
+                &metric.values(ra),
+                &metric.values(rb),
+                margin,
+                test,
+            ))
         })
         .collect()
 }

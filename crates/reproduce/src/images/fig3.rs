@@ -13,8 +13,12 @@ use polarity_analysis::stats::{holm_adjust_nan_in_family, holm_reject_nan_in_fam
 use polarity_images::conditions::Condition;
 
 /// The ICML code's Holm family at each size: the comparisons with Frozen IN-Polarity.
-pub const PAPER_FAMILY: [Condition; 4] =
-    [FLUID_IN_POLARITY, FLUID_RAND, FROZEN_IN_WEIGHT, FLUID_IN_WEIGHT];
+pub const PAPER_FAMILY: [Condition; 4] = [
+    FLUID_IN_POLARITY,
+    FLUID_RAND,
+    FROZEN_IN_WEIGHT,
+    FLUID_IN_WEIGHT,
+];
 
 /// Significance level of Fig 3 (the paper's alpha).
 pub const ALPHA: f64 = 0.05;
@@ -56,8 +60,10 @@ pub fn compare_with_baseline(
         .collect();
     let family_p: Vec<f64> = family.iter().map(|&k| p[k]).collect();
     // p-values come from the Mann-Whitney test and lie in [0, 1] or are NaN: no error possible.
-    let adjusted = holm_adjust_nan_in_family(&family_p).unwrap_or_else(|_| vec![f64::NAN; family.len()]);
-    let reject = holm_reject_nan_in_family(&family_p, ALPHA).unwrap_or_else(|_| vec![false; family.len()]);
+    let adjusted =
+        holm_adjust_nan_in_family(&family_p).unwrap_or_else(|_| vec![f64::NAN; family.len()]);
+    let reject =
+        holm_reject_nan_in_family(&family_p, ALPHA).unwrap_or_else(|_| vec![false; family.len()]);
     others
         .iter()
         .enumerate()
@@ -128,7 +134,10 @@ mod tests {
             (FLUID_IN_WEIGHT, vec![f64::NAN; 8]),
         ];
         let c = compare_with_baseline(FROZEN_IN_POLARITY, &base, &others);
-        assert!((c[0].p_holm.unwrap() - 4.0 * p_sep).abs() < 1e-15, "m = 4, not 1");
+        assert!(
+            (c[0].p_holm.unwrap() - 4.0 * p_sep).abs() < 1e-15,
+            "m = 4, not 1"
+        );
         assert!(c[0].significant && c[1..].iter().all(|x| !x.significant));
         // Without the IN conditions (D-IMG-8) the family is Fluid RAND alone.
         let c = compare_with_baseline(FROZEN_RAND, &base, &[(FLUID_RAND, sep)]);

@@ -15,7 +15,9 @@ pub mod sections;
 pub mod source_net;
 pub mod study;
 
-use crate::images::claims::{comparison_claims_with, notebook_cells, notebook_claim, Claim, ImageMargins};
+use crate::images::claims::{
+    comparison_claims_with, notebook_cells, notebook_claim, Claim, ImageMargins,
+};
 use crate::images::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
 use crate::images::figures::View;
 use crate::images::measure::cell_text;
@@ -321,7 +323,11 @@ impl ImagesStudy {
                  `polarity reproduce transfer` tests polarity transfer with a source network trained here.",
             ),
         };
-        report.paragraph(input_paragraph(self.in_weight_input, task, data.train.len()));
+        report.paragraph(input_paragraph(
+            self.in_weight_input,
+            task,
+            data.train.len(),
+        ));
         report.paragraph(format!(
             "Declared before the run (saved in `runs/config`): the \"not worse\" claims P1, P6, P7 allow {} percentage \
              point(s) of error and P2 {:.0} % more epochs; each is tested per size with a one-sided percentile bootstrap \

@@ -109,7 +109,9 @@ pub fn rows(runs: &Runs, task: &str, kind: DatasetKind) -> Vec<SizeRow> {
 pub fn claim(rows: &[SizeRow], kind: DatasetKind) -> Claim {
     let statement = "Frozen IN-Polarity has a significantly lower error than Fluid IN-Weight exactly at the sizes the paper names (Fig 3 star)";
     let paper = match kind {
-        DatasetKind::FashionMnist => "significant for Fashion-MNIST <= 2000 samples except 750 (not at 750, 3000-6000)",
+        DatasetKind::FashionMnist => {
+            "significant for Fashion-MNIST <= 2000 samples except 750 (not at 750, 3000-6000)"
+        }
         DatasetKind::Cifar10 => "significant for CIFAR-10 <= 1000 samples (not at 2500-50000)",
     };
     let covered: Vec<&SizeRow> = rows.iter().filter(|r| r.paper.is_some()).collect();
@@ -121,7 +123,10 @@ pub fn claim(rows: &[SizeRow], kind: DatasetKind) -> Claim {
             "no size of the paper's list with both Frozen IN-Polarity and Fluid IN-Weight",
         );
     }
-    let disagree: Vec<&&SizeRow> = covered.iter().filter(|r| r.agrees() == Some(false)).collect();
+    let disagree: Vec<&&SizeRow> = covered
+        .iter()
+        .filter(|r| r.agrees() == Some(false))
+        .collect();
     let refuting: Vec<usize> = disagree
         .iter()
         .filter(|r| r.significant_other_way || !r.short_of_power())
@@ -140,8 +145,16 @@ pub fn claim(rows: &[SizeRow], kind: DatasetKind) -> Claim {
         }
     };
     let sizes = |f: &dyn Fn(&SizeRow) -> bool| {
-        let v: Vec<String> = covered.iter().filter(|r| f(r)).map(|r| r.n.to_string()).collect();
-        if v.is_empty() { "none".into() } else { v.join(", ") }
+        let v: Vec<String> = covered
+            .iter()
+            .filter(|r| f(r))
+            .map(|r| r.n.to_string())
+            .collect();
+        if v.is_empty() {
+            "none".into()
+        } else {
+            v.join(", ")
+        }
     };
     Claim {
         id: "P1s".into(),
@@ -171,9 +184,17 @@ pub fn claim(rows: &[SizeRow], kind: DatasetKind) -> Claim {
 /// The report table: size, p adjusted, significant?, paper says, agrees?
 pub fn table(rows: &[SizeRow]) -> (Vec<String>, Vec<Vec<String>>) {
     let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
-    let header = ["n", "Δ median error (IN-Weight - IN-Polarity)", "p adj (Holm, family of 4)", "significant?", "paper says", "agrees?", "trials"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "n",
+        "Δ median error (IN-Weight - IN-Polarity)",
+        "p adj (Holm, family of 4)",
+        "significant?",
+        "paper says",
+        "agrees?",
+        "trials",
+    ]
+    .map(String::from)
+    .to_vec();
     let body = rows
         .iter()
         .map(|r| {
@@ -181,8 +202,18 @@ pub fn table(rows: &[SizeRow]) -> (Vec<String>, Vec<Vec<String>>) {
                 r.n.to_string(),
                 crate::images::measure::fmt_delta(r.delta, 2),
                 fmt_p(r.p_holm),
-                if r.significant_other_way { "yes, the other way".into() } else { yes(r.significant) },
-                r.paper.map_or("- (not a paper size)".into(), |p| if p { "significant".into() } else { "not significant".into() }),
+                if r.significant_other_way {
+                    "yes, the other way".into()
+                } else {
+                    yes(r.significant)
+                },
+                r.paper.map_or("- (not a paper size)".into(), |p| {
+                    if p {
+                        "significant".into()
+                    } else {
+                        "not significant".into()
+                    }
+                }),
                 r.agrees().map_or("-".into(), yes),
                 r.trials.to_string(),
             ]
@@ -195,7 +226,13 @@ pub fn table(rows: &[SizeRow]) -> (Vec<String>, Vec<Vec<String>>) {
 mod tests {
     use super::*;
 
-    fn row(n: usize, significant: bool, paper: Option<bool>, trials: usize, needed: Option<usize>) -> SizeRow {
+    fn row(
+        n: usize,
+        significant: bool,
+        paper: Option<bool>,
+        trials: usize,
+        needed: Option<usize>,
+    ) -> SizeRow {
         SizeRow {
             n,
             delta: 1.0,
@@ -210,31 +247,57 @@ mod tests {
 
     #[test]
     fn the_papers_sizes_as_stated() {
-        let fm: Vec<usize> = paper_says(DatasetKind::FashionMnist).into_iter().filter(|(_, s)| *s).map(|(n, _)| n).collect();
+        let fm: Vec<usize> = paper_says(DatasetKind::FashionMnist)
+            .into_iter()
+            .filter(|(_, s)| *s)
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(fm, vec![100, 250, 500, 1000, 2000]);
-        let cifar: Vec<usize> = paper_says(DatasetKind::Cifar10).into_iter().filter(|(_, s)| *s).map(|(n, _)| n).collect();
+        let cifar: Vec<usize> = paper_says(DatasetKind::Cifar10)
+            .into_iter()
+            .filter(|(_, s)| *s)
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(cifar, vec![100, 250, 500, 750, 1000]);
     }
 
     #[test]
     fn verdicts_follow_agreement_and_power() {
         let kind = DatasetKind::FashionMnist;
-        let agree = [row(500, true, Some(true), 20, Some(10)), row(750, false, Some(false), 20, None)];
+        let agree = [
+            row(500, true, Some(true), 20, Some(10)),
+            row(750, false, Some(false), 20, None),
+        ];
         assert_eq!(claim(&agree, kind).verdict, Verdict::Holds);
         // Significant where the paper says not (750): a contradiction at the paper's trial count.
-        let extra = [row(500, true, Some(true), 20, Some(10)), row(750, true, Some(false), 20, Some(10))];
+        let extra = [
+            row(500, true, Some(true), 20, Some(10)),
+            row(750, true, Some(false), 20, Some(10)),
+        ];
         let c = claim(&extra, kind);
         assert_eq!(c.verdict, Verdict::DoesNotHold);
         assert!(c.measured.contains("refuting: n = 750"), "{}", c.measured);
         // Not significant where the paper is, with 5 trials and an effect that needs 30: underpowered.
-        let short = [row(500, false, Some(true), 5, Some(30)), row(750, false, Some(false), 5, None)];
-        assert_eq!(claim(&short, kind).verdict, Verdict::Underpowered { trials: Some(30) });
+        let short = [
+            row(500, false, Some(true), 5, Some(30)),
+            row(750, false, Some(false), 5, None),
+        ];
+        assert_eq!(
+            claim(&short, kind).verdict,
+            Verdict::Underpowered { trials: Some(30) }
+        );
         // The same miss with 20 trials and an effect that 20 trials resolve: does not hold.
         let missed = [row(500, false, Some(true), 20, Some(12))];
         assert_eq!(claim(&missed, kind).verdict, Verdict::DoesNotHold);
         // Sizes outside the paper's list do not count; none covered: not measured.
-        assert_eq!(claim(&[row(200, true, None, 20, None)], kind).verdict, Verdict::NotMeasured);
+        assert_eq!(
+            claim(&[row(200, true, None, 20, None)], kind).verdict,
+            Verdict::NotMeasured
+        );
         let (_, body) = table(&agree);
-        assert_eq!(body[1][3..6], ["no".to_string(), "not significant".into(), "yes".into()]);
+        assert_eq!(
+            body[1][3..6],
+            ["no".to_string(), "not significant".into(), "yes".into()]
+        );
     }
 }
