@@ -88,8 +88,8 @@ pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
         "Median of each condition minus the median of {base}, per training size. `*` in the figure and \
          in the table: two-sided Mann-Whitney U test against {base}, Holm-adjusted over the ICML code's \
          family of four comparisons at that size ({}), p <= 0.05 step-down; a comparison that cannot be \
-         tested (a condition that never reached the threshold) stays in the family with p = NaN, as the \
-         official code's statsmodels call does (docs/decisions.md D-STATS-8).{} The paired Wilcoxon \
+         tested (a condition that never reached the threshold) stays in the family with p = NaN (counted in m, as \
+         statsmodels' multipletests does; docs/decisions.md D-STATS-8).{} The paired Wilcoxon \
          signed-rank test (trial i against trial i) is given where both networks start from the same \
          random magnitudes.",
         PAPER_FAMILY.map(|c| v.source.label(c)).join(", "),
