@@ -329,7 +329,7 @@ impl ImagesStudy {
             data.train.len(),
         ));
         report.paragraph(format!(
-            "Declared before the run (saved in `runs/config`): the \"not worse\" claims P1, P6, P7 allow {} percentage \
+            "Declared before the run (saved in `runs/config.json`): the \"not worse\" claims P1, P6, P7 allow {} percentage \
              point(s) of error and P2 {:.0} % more epochs; each is tested per size with a one-sided percentile bootstrap \
              ({} resamples, seed {}), Holm over the sizes at alpha {}, and is \"underpowered\" with fewer than {} trials \
              per condition (docs/decisions.md D-CLAIM-11).",
