@@ -36,7 +36,9 @@ pub use error::{DataError, Result};
 pub use fetch::{fetch, fetch_with_notes, FetchOptions, FetchOutcome};
 pub use image_set::{ImageSet, ValidationSplit};
 pub use locate::{EnvMap, Located, SearchPaths};
-pub use preprocess::{Batch, Normalization, Preprocess, PAPER_INPUT_SIZE};
+pub use preprocess::{
+    Batch, InWeightInput, Normalization, Preprocess, IMAGENET_MEAN_BGR, PAPER_INPUT_SIZE,
+};
 pub use record::{ImageRecord, KernelCounts};
 pub use split_sizes::SplitSizes;
 

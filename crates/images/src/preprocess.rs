@@ -17,6 +17,36 @@ pub enum Normalization {
     Scalar { mean: f32, std: f32 },
     /// One mean and std per input channel.
     PerChannel { mean: Vec<f32>, std: Vec<f32> },
+    /// The paper's rule over a grid of training sizes (docs/decisions.md D-IMG-12): `subset` (its
+    /// constants) for the first N images of the training split, `full` (the scalar mean/std of
+    /// the split, [`Normalization::scalar_from_data`]) when N is all `full_len` of them. Resolved
+    /// per size by [`Preprocess::for_training_size`] before any batch is made.
+    BySize {
+        subset: Box<Normalization>,
+        full: Box<Normalization>,
+        full_len: usize,
+    },
+    /// Caffe's input for the ImageNet AlexNet weights (docs/decisions.md D-IMG-13): 0-255 values
+    /// in **BGR** order minus the ImageNet mean per channel ([`IMAGENET_MEAN_BGR`]), not scaled.
+    /// RGB images are reordered to BGR; a grey image replicated to three channels gets each
+    /// channel's mean subtracted after the replication.
+    CaffeBgr,
+}
+
+/// Caffe's ImageNet mean per channel, B, G, R (`ilsvrc_2012_mean.npy` averaged over its pixels, as
+/// Caffe's classification example does).
+pub const IMAGENET_MEAN_BGR: [f32; 3] = [104.006_99, 116.668_77, 122.678_91];
+
+/// What the IN-Weight conditions are fed (docs/decisions.md D-IMG-13).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InWeightInput {
+    /// The dataset-normalised RGB input every condition gets (the official code's choice).
+    #[default]
+    Dataset,
+    /// Caffe's BGR 0-255 input minus the ImageNet mean ([`Normalization::CaffeBgr`]), the input the
+    /// transferred weights were trained on.
+    CaffeBgr,
 }
 
 impl Normalization {
@@ -54,15 +84,66 @@ impl Normalization {
         }
     }
 
-    fn channel(&self, c: usize) -> (f32, f32) {
+    /// The normalisation of a training run on the first `n` images of the training split.
+    pub fn for_training_size(&self, n: usize) -> &Normalization {
         match self {
-            Normalization::Scalar { mean, std } => (*mean, *std),
-            Normalization::PerChannel { mean, std } => (mean[c], std[c]),
+            Normalization::BySize {
+                subset,
+                full,
+                full_len,
+            } => {
+                if n == *full_len {
+                    full.for_training_size(n)
+                } else {
+                    subset.for_training_size(n)
+                }
+            }
+            other => other,
         }
     }
 
-    fn check(&self, channels: usize) -> Result<()> {
+    /// For input channel `c` of `in_c`: the value subtracted, the divisor and the output channel.
+    fn channel(&self, c: usize, in_c: usize) -> (f32, f32, usize) {
+        match self {
+            Normalization::Scalar { mean, std } => (*mean, *std, c),
+            Normalization::PerChannel { mean, std } => (mean[c], std[c], c),
+            // RGB -> BGR, each channel minus its mean; a grey plane gets its means after replication.
+            Normalization::CaffeBgr if in_c == 3 => (IMAGENET_MEAN_BGR[2 - c], 1.0, 2 - c),
+            Normalization::CaffeBgr => (0.0, 1.0, c),
+            // Refused by `check` before any image is processed.
+            Normalization::BySize { subset, .. } => subset.channel(c, in_c),
+        }
+    }
+
+    /// Means subtracted from the three output channels after grey was replicated to RGB.
+    fn after_replication(&self, in_c: usize) -> Option<[f32; 3]> {
+        (matches!(self, Normalization::CaffeBgr) && in_c == 1).then_some(IMAGENET_MEAN_BGR)
+    }
+
+    fn check(&self, channels: usize, grey_to_rgb: bool) -> Result<()> {
         let (means, stds): (Vec<f32>, Vec<f32>) = match self {
+            Normalization::BySize { full_len, .. } => {
+                return Err(DataError::invalid(
+                    "normalization",
+                    format!(
+                        "depends on the training size (the constants, or the data's own mean/std at all {full_len} \
+                         images): resolve it with Preprocess::for_training_size first"
+                    ),
+                ))
+            }
+            Normalization::CaffeBgr => {
+                if channels == 3 || (channels == 1 && grey_to_rgb) {
+                    return Ok(());
+                }
+                return Err(DataError::invalid(
+                    "normalization",
+                    format!(
+                        "caffe-bgr input needs RGB images or grey replicated to RGB, not {channels}-channel \
+                         images{}",
+                        if grey_to_rgb { "" } else { " without grey_to_rgb" }
+                    ),
+                ));
+            }
             Normalization::Scalar { mean, std } => (vec![*mean], vec![*std]),
             Normalization::PerChannel { mean, std } => {
                 if mean.len() != channels || std.len() != channels {
@@ -124,9 +205,29 @@ impl Preprocess {
         self
     }
 
+    /// This pipeline for a run on the first `n` images of the training split (docs/decisions.md
+    /// D-IMG-12): a size-dependent normalisation resolved, everything else kept.
+    pub fn for_training_size(&self, n: usize) -> Preprocess {
+        Preprocess {
+            normalization: self.normalization.for_training_size(n).clone(),
+            ..self.clone()
+        }
+    }
+
+    /// This pipeline as fed to the IN-Weight conditions under `input` (docs/decisions.md D-IMG-13).
+    pub fn for_in_weight(&self, input: InWeightInput) -> Preprocess {
+        match input {
+            InWeightInput::Dataset => self.clone(),
+            InWeightInput::CaffeBgr => Preprocess {
+                normalization: Normalization::CaffeBgr,
+                ..self.clone()
+            },
+        }
+    }
+
     /// `[C, H, W]` of one output image for images of `set`.
     pub fn output_shape(&self, set: &ImageSet) -> Result<[usize; 3]> {
-        self.normalization.check(set.channels())?;
+        self.normalization.check(set.channels(), self.grey_to_rgb)?;
         if self.grey_to_rgb && set.channels() != 1 {
             return Err(DataError::invalid(
                 "grey_to_rgb",
@@ -205,7 +306,7 @@ impl Preprocess {
                 |(normalized, scratch), (dst, &i)| {
                     let image = set.image(i);
                     for c in 0..in_c {
-                        let (mean, std) = self.normalization.channel(c);
+                        let (mean, std, out_c) = self.normalization.channel(c, in_c);
                         let src = &image[c * plane_in..(c + 1) * plane_in];
                         for (n, &p) in normalized.iter_mut().zip(src) {
                             *n = (f32::from(p) - mean) / std;
@@ -213,13 +314,18 @@ impl Preprocess {
                         resizer.resize_plane(
                             normalized,
                             scratch,
-                            &mut dst[c * plane_out..(c + 1) * plane_out],
+                            &mut dst[out_c * plane_out..(out_c + 1) * plane_out],
                         );
                     }
                     if self.grey_to_rgb {
                         let (grey, rest) = dst.split_at_mut(plane_out);
                         rest[..plane_out].copy_from_slice(grey);
                         rest[plane_out..].copy_from_slice(grey);
+                    }
+                    if let Some(means) = self.normalization.after_replication(in_c) {
+                        for (plane, mean) in dst.chunks_mut(plane_out).zip(means) {
+                            plane.iter_mut().for_each(|v| *v -= mean);
+                        }
                     }
                 },
             );

@@ -133,3 +133,106 @@ fn scalar_from_data_is_the_population_mean_and_std() {
         other => panic!("expected a scalar normalisation, got {other:?}"),
     }
 }
+
+#[test]
+fn caffe_bgr_reorders_rgb_and_subtracts_the_imagenet_mean() {
+    // One 3x1x2 RGB image: R [10, 20], G [30, 40], B [50, 60]; no resize.
+    let set = ImageSet::new(3, 1, 2, 10, vec![10, 20, 30, 40, 50, 60], vec![4]).unwrap();
+    let pre = Preprocess::paper(DatasetKind::Cifar10)
+        .with_size(None)
+        .for_in_weight(polarity_images::InWeightInput::CaffeBgr);
+    let batch = pre.batch(&set, &[0]).unwrap();
+    assert_eq!(batch.shape, [1, 3, 1, 2]);
+    // By hand: B first (50 - 104.00699, 60 - 104.00699), then G (minus 116.66877), then R (minus 122.67891).
+    let expected = [
+        -54.006_99,
+        -44.006_99,
+        -86.668_77,
+        -76.668_77,
+        -112.678_91,
+        -102.678_91,
+    ];
+    for (a, b) in batch.images.iter().zip(expected) {
+        assert!((f64::from(*a) - b).abs() < 1e-4, "{a} vs {b}");
+    }
+    // The default input is untouched by the option.
+    assert_eq!(
+        Preprocess::paper(DatasetKind::Cifar10)
+            .for_in_weight(polarity_images::InWeightInput::Dataset),
+        Preprocess::paper(DatasetKind::Cifar10)
+    );
+}
+
+#[test]
+fn caffe_bgr_on_grey_subtracts_each_channels_mean_after_replication() {
+    let set = grey_set();
+    let pre = Preprocess::paper(DatasetKind::FashionMnist)
+        .with_size(None)
+        .for_in_weight(polarity_images::InWeightInput::CaffeBgr);
+    let batch = pre.batch(&set, &[0]).unwrap();
+    assert_eq!(batch.shape, [1, 3, 2, 2]);
+    // Grey [0, 60, 120, 180]; channel o is grey - mean_bgr[o], computed by hand.
+    let expected = [
+        [-104.006_99, -44.006_99, 15.993_01, 75.993_01],
+        [-116.668_77, -56.668_77, 3.331_23, 63.331_23],
+        [-122.678_91, -62.678_91, -2.678_91, 57.321_09],
+    ];
+    for (o, plane) in expected.iter().enumerate() {
+        for (k, e) in plane.iter().enumerate() {
+            let a = batch.images[o * 4 + k];
+            assert!(
+                (f64::from(a) - e).abs() < 1e-4,
+                "channel {o} pixel {k}: {a} vs {e}"
+            );
+        }
+    }
+    // With a resize, a constant image stays constant: bilinear weights sum to one.
+    let batch = Preprocess::paper(DatasetKind::FashionMnist)
+        .with_size(Some((5, 5)))
+        .for_in_weight(polarity_images::InWeightInput::CaffeBgr)
+        .batch(&set, &[1])
+        .unwrap();
+    for (o, plane) in batch.images.chunks(25).enumerate() {
+        let e = 255.0 - f64::from(polarity_images::IMAGENET_MEAN_BGR[o]);
+        assert!(
+            plane.iter().all(|&v| (f64::from(v) - e).abs() < 1e-3),
+            "{plane:?}"
+        );
+    }
+    // A 1-channel network cannot take Caffe's input.
+    let mut no_rgb = pre.clone();
+    no_rgb.grey_to_rgb = false;
+    let e = no_rgb.batch(&set, &[0]).unwrap_err().to_string();
+    assert!(e.contains("caffe-bgr") && e.contains("1-channel"), "{e}");
+}
+
+#[test]
+fn the_full_split_is_normalised_with_its_own_scalar_mean_and_std() {
+    let set = grey_set();
+    // Over all 8 pixels: mean = (0 + 60 + 120 + 180 + 4 * 255) / 8 = 172.5; population variance
+    // = (172.5^2 + 112.5^2 + 52.5^2 + 7.5^2 + 4 * 82.5^2) / 8 = 9056.25.
+    let (mean, std) = (172.5f64, 9056.25f64.sqrt());
+    let by_size = Normalization::BySize {
+        subset: Box::new(Normalization::FASHION_MNIST),
+        full: Box::new(Normalization::scalar_from_data(&set)),
+        full_len: set.len(),
+    };
+    let pre = Preprocess {
+        normalization: by_size,
+        size: None,
+        grey_to_rgb: false,
+    };
+    // Unresolved, it is refused with a message naming what to do.
+    let e = pre.batch(&set, &[0]).unwrap_err().to_string();
+    assert!(e.contains("for_training_size"), "{e}");
+    // All of the split (2 images): the data's own mean/std, by hand.
+    let full = pre.for_training_size(2).batch(&set, &[0]).unwrap();
+    for (a, p) in full.images.iter().zip([0.0, 60.0, 120.0, 180.0]) {
+        assert!((f64::from(*a) - (p - mean) / std).abs() < 1e-5, "{a}");
+    }
+    // A subset (1 image): the paper's constants.
+    let part = pre.for_training_size(1).batch(&set, &[0]).unwrap();
+    for (a, p) in part.images.iter().zip([0.0, 60.0, 120.0, 180.0]) {
+        assert!((f64::from(*a) - (p - MEAN) / STD).abs() < 1e-5, "{a}");
+    }
+}

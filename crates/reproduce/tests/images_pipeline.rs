@@ -26,6 +26,8 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
             val_size: Some(60),
         },
         weights: None,
+        in_weight_input: Default::default(),
+        margins: Default::default(),
         seed: 3,
         resume: false,
         shard: None,
@@ -51,6 +53,26 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
     assert!(md.contains("| Fluid RAND-Polarity | 100 | 43.45 |"), "{md}");
     // The transferred-polarity claims are not measured without weights.
     assert!(md.contains("not measured: a condition is not in this run"));
+    // P7 (Frozen vs Fluid RAND, "never worse") is judged against the declared margin: with 2
+    // trials, below the declared minimum of 10, it is underpowered, never "holds"
+    // (docs/decisions.md D-CLAIM-11); P1s needs the IN conditions.
+    let claims = std::fs::read_to_string(dir.path().join("claims.csv")).unwrap();
+    let p7 = claims.lines().find(|l| l.contains("\"P7\"")).unwrap();
+    assert!(
+        p7.contains("\"underpowered") && p7.contains("declared before the run"),
+        "{p7}"
+    );
+    let p1s = claims.lines().find(|l| l.contains("\"P1s\"")).unwrap();
+    assert!(p1s.contains("\"not measured\""), "{p1s}");
+    // The margins are saved with the runs, and the report names the IN-Weight handicap.
+    let config = std::fs::read_to_string(dir.path().join("runs/config.json"))
+        .or_else(|_| std::fs::read_to_string(dir.path().join("runs/config")))
+        .unwrap_or_default();
+    assert!(
+        config.contains("\"error_points\": 1.0") && config.contains("\"min_trials\": 10"),
+        "{config}"
+    );
+    assert!(md.contains("the default handicaps weight transfer"), "{md}");
     let csv = std::fs::read_to_string(dir.path().join("runs/results.csv")).unwrap();
     // 2 sizes x 2 trials x 2 conditions x 2 epochs, and no IN condition.
     assert_eq!(csv.lines().count() - 1, 16);
@@ -59,7 +81,7 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
     // Weights on a scaled network are refused with a clear error before any training.
     let e = ImagesStudy {
         weights: Some("bvlc_alexnet.npy".into()),
-        ..study
+        ..study.clone()
     }
     .run::<B>(
         &common::dataset(),
@@ -69,4 +91,32 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("--weights needs the full AlexNet"), "{e}");
+
+    // Caffe's input for IN-Weight without weights, or a margin that is not positive: refused.
+    let e = ImagesStudy {
+        in_weight_input: polarity_images::InWeightInput::CaffeBgr,
+        ..study.clone()
+    }
+    .run::<B>(
+        &common::dataset(),
+        &Default::default(),
+        &polarity_reproduce::Silent,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("--in-weight-input caffe-bgr") && e.contains("--weights"),
+        "{e}"
+    );
+    let mut margins = study.margins;
+    margins.error_points = -1.0;
+    let e = ImagesStudy { margins, ..study }
+        .run::<B>(
+            &common::dataset(),
+            &Default::default(),
+            &polarity_reproduce::Silent,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--margin-error -1"), "{e}");
 }

@@ -16,7 +16,10 @@ pub use bootstrap::{
     SplitMix64,
 };
 pub use mann_whitney::{mann_whitney_u, MannWhitney};
-pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_adjust_skipping_nan, holm_reject};
+pub use multitest::{
+    bh_adjust, bh_reject, holm_adjust, holm_adjust_nan_in_family, holm_adjust_skipping_nan,
+    holm_reject, holm_reject_nan_in_family,
+};
 pub use summary::{median, percentile, summarize, summarize_options, Summary};
 pub use wilcoxon::{wilcoxon_signed_rank, Wilcoxon};
 

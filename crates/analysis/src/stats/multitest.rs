@@ -1,7 +1,9 @@
 //! Multiple-comparison corrections, as statsmodels' `multipletests(p, alpha, method="holm" | "fdr_bh")`.
 //!
-//! NaN p-values (a comparison that could not be tested) are left out of the family: their adjusted value is
-//! NaN and they are never rejected; the family size m counts only the others. Values outside [0, 1] are errors.
+//! NaN p-values (a comparison that could not be tested) are left out of the family by `holm_*` and `bh_*`:
+//! their adjusted value is NaN and they are never rejected; the family size m counts only the others. The
+//! `*_nan_in_family` variants keep them in m, as statsmodels and the ICML Fig 3 code do (docs/decisions.md
+//! D-STATS-8). Values outside [0, 1] are errors.
 
 use super::StatsError;
 
@@ -136,6 +138,70 @@ mod tests {
         assert!(err.to_string().contains("index 1"));
         assert!(holm_reject(&[0.1], 0.0).is_err());
         assert_eq!(holm_adjust(&[]).unwrap(), Vec::<f64>::new());
+    }
+}
+
+/// Holm-adjusted p-values of a family of `p.len()` tests in which an untestable comparison (NaN)
+/// still counts: m is the family's full size, the NaN entries sort after every number (as
+/// `np.argsort` puts them) and stay NaN. This is statsmodels' `multipletests(p, method="holm")`
+/// on an array holding NaN, and the ICML code's family of four (docs/decisions.md D-STATS-8).
+pub fn holm_adjust_nan_in_family(p: &[f64]) -> Result<Vec<f64>, StatsError> {
+    let order = sorted_family(p, "holm_adjust_nan_in_family")?;
+    let m = p.len();
+    let mut adjusted = vec![f64::NAN; p.len()];
+    let mut running_max = f64::NEG_INFINITY;
+    for (k, &index) in order.iter().enumerate() {
+        running_max = running_max.max(p[index] * (m - k) as f64);
+        adjusted[index] = running_max.min(1.0);
+    }
+    Ok(adjusted)
+}
+
+/// Holm decisions at `alpha` over a family of `p.len()` tests, NaN entries counted in m and never
+/// rejected: the sorted numbers are compared with alpha/m, alpha/(m-1), ..., stopping at the first
+/// failure. statsmodels differs only on the NaN entries themselves (it flags a NaN that follows
+/// only rejections as rejected, since `NaN > threshold` is false); a comparison that could not be
+/// tested is not called significant here (docs/decisions.md D-STATS-8).
+pub fn holm_reject_nan_in_family(p: &[f64], alpha: f64) -> Result<Vec<bool>, StatsError> {
+    check_alpha(alpha, "holm_reject_nan_in_family")?;
+    let order = sorted_family(p, "holm_reject_nan_in_family")?;
+    let m = p.len();
+    let mut reject = vec![false; p.len()];
+    for (k, &index) in order.iter().enumerate() {
+        if p[index] > alpha / (m - k) as f64 {
+            break;
+        }
+        reject[index] = true;
+    }
+    Ok(reject)
+}
+
+#[cfg(test)]
+mod nan_in_family_tests {
+    use super::*;
+
+    #[test]
+    fn nan_counts_in_m_but_is_never_rejected() {
+        // m = 4 although one test is NaN: 0.01 * 4 = 0.04, 0.03 * 3 = 0.09, 0.04 * 2 = 0.08 -> 0.09.
+        let p = [0.01, f64::NAN, 0.04, 0.03];
+        let adj = holm_adjust_nan_in_family(&p).unwrap();
+        assert!(adj[1].is_nan());
+        for (a, e) in [adj[0], adj[2], adj[3]].iter().zip([0.04, 0.09, 0.09]) {
+            assert!((a - e).abs() < 1e-15, "{adj:?}");
+        }
+        // Left out of the family instead, m = 3 would make 0.01 * 3 = 0.03.
+        assert!((holm_adjust_skipping_nan(&p)[0] - 0.03).abs() < 1e-15);
+        // 0.01 <= 0.05 / 4; 0.03 > 0.05 / 3: stop.
+        assert_eq!(
+            holm_reject_nan_in_family(&p, 0.05).unwrap(),
+            vec![true, false, false, false]
+        );
+        // Every number rejected: the NaN still is not.
+        assert_eq!(
+            holm_reject_nan_in_family(&[0.001, 0.002, f64::NAN], 0.05).unwrap(),
+            vec![true, true, false]
+        );
+        assert!(holm_adjust_nan_in_family(&[0.5, 2.0]).is_err());
     }
 }
 

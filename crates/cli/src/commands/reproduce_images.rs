@@ -6,7 +6,8 @@ use super::reproduce::TerminalObserver;
 use crate::backend::{run_on, DeviceKind, OnBackend};
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, ValueEnum};
-use polarity_images::{Dataset, DatasetKind};
+use polarity_images::{Dataset, DatasetKind, InWeightInput};
+use polarity_reproduce::images::claims::ImageMargins;
 use polarity_reproduce::transfer::{Arch, Directions, TransferStudy};
 use polarity_reproduce::{images, transfer};
 use polarity_sweep::{process_env, resolve_shard, Shard};
@@ -148,8 +149,35 @@ pub struct ImagesArgs {
     /// Override the preset's number of epochs.
     #[arg(long)]
     pub epochs: Option<usize>,
+    /// What IN-Weight is fed: dataset (the normalised RGB every condition gets, as the official code) or caffe-bgr (BGR 0-255 minus the ImageNet mean, the weights' own input).
+    #[arg(long, value_enum, default_value = "dataset")]
+    pub in_weight_input: InWeightInputArg,
+    /// Non-inferiority margin of the "not worse" error claims (P1, P6, P7), in percentage points of error, declared before the run.
+    #[arg(long, value_name = "POINTS", default_value_t = ImageMargins::default().error_points)]
+    pub margin_error: f64,
+    /// Non-inferiority margin of the "not worse" epochs claim (P2), as a fraction (0.1 = at most 10 % more epochs).
+    #[arg(long, value_name = "FRACTION", default_value_t = ImageMargins::default().epochs_fraction)]
+    pub margin_epochs: f64,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// `--in-weight-input` of `reproduce images` (the library's `InWeightInput`).
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum InWeightInputArg {
+    /// The dataset-normalised RGB input of every condition (the official code).
+    Dataset,
+    /// Caffe's input: BGR, 0-255, minus the ImageNet mean per channel.
+    CaffeBgr,
+}
+
+impl From<InWeightInputArg> for InWeightInput {
+    fn from(a: InWeightInputArg) -> Self {
+        match a {
+            InWeightInputArg::Dataset => Self::Dataset,
+            InWeightInputArg::CaffeBgr => Self::CaffeBgr,
+        }
+    }
 }
 
 /// Options both studies share.
@@ -303,6 +331,12 @@ pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
         preset,
         scale,
         weights: args.weights.clone(),
+        in_weight_input: args.in_weight_input.into(),
+        margins: ImageMargins {
+            error_points: args.margin_error,
+            epochs_fraction: args.margin_epochs,
+            ..ImageMargins::default()
+        },
         seed: args.common.seed,
         resume: args.common.resume,
         shard: args.common.shard()?,

@@ -10,9 +10,11 @@ use crate::images::design::{
 };
 use crate::images::measure::Metric;
 use crate::images::runs::Runs;
+use polarity_analysis::claims::margin::{judge_with_margin, margin_outcome, Margin, MarginTest};
 use polarity_analysis::claims::rules::judge;
 use polarity_analysis::stats;
 use polarity_images::conditions::Condition;
+use serde::Serialize;
 
 pub use polarity_analysis::claims::rules::{Assertion, SizeOutcome};
 pub use polarity_analysis::claims::{Claim, Verdict};
@@ -34,6 +36,31 @@ pub fn outcomes(
         .collect()
 }
 
+/// Per-size margin outcomes of condition `a` against `b` on `task`.
+fn margin_outcomes(
+    runs: &Runs,
+    task: &str,
+    a: Condition,
+    b: Condition,
+    metric: Metric,
+    margin: Margin,
+    test: &MarginTest,
+) -> Vec<polarity_analysis::claims::margin::MarginOutcome> {
+    runs.sizes(task)
+        .into_iter()
+        .filter_map(|n| {
+            let (ra, rb) = (runs.get(task, n, a)?, runs.get(task, n, b)?);
+            Some(margin_outcome(
+                n,
+                &metric.values(ra),
+                &metric.values(rb),
+                margin,
+                test,
+            ))
+        })
+        .collect()
+}
+
 struct Spec {
     id: &'static str,
     a: Condition,
@@ -43,9 +70,77 @@ struct Spec {
     paper: &'static str,
 }
 
+/// The non-inferiority margins of the "not worse" image claims (P1, P2, P6, P7), declared before
+/// the run and saved in its config (docs/decisions.md D-CLAIM-11).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ImageMargins {
+    /// Error at convergence: A may be at most this many percentage points worse (P1, P6, P7).
+    pub error_points: f64,
+    /// Epochs to the threshold: A may need at most this fraction more (P2).
+    pub epochs_fraction: f64,
+    pub test: MarginTest,
+}
+
+impl Default for ImageMargins {
+    /// 1 point of error, 10 % of epochs (the suggestion), the default bootstrap test.
+    fn default() -> Self {
+        Self {
+            error_points: 1.0,
+            epochs_fraction: 0.10,
+            test: MarginTest::default(),
+        }
+    }
+}
+
+impl ImageMargins {
+    /// Checks every number; the message names the command-line option.
+    pub fn check(&self) -> crate::Result<()> {
+        crate::ensure!(
+            self.error_points.is_finite() && self.error_points > 0.0,
+            "--margin-error {}: expected a positive number of percentage points of error",
+            self.error_points
+        );
+        crate::ensure!(
+            self.epochs_fraction.is_finite() && self.epochs_fraction > 0.0,
+            "--margin-epochs {}: expected a positive fraction of epochs (0.1 = 10 % more)",
+            self.epochs_fraction
+        );
+        crate::ensure!(
+            self.test.alpha > 0.0 && self.test.alpha < 1.0 && self.test.resamples >= 100 && self.test.min_trials >= 2,
+            "margin test {:?}: expected alpha in (0, 1), at least 100 resamples and a minimum of 2 trials",
+            self.test
+        );
+        Ok(())
+    }
+
+    /// The margin of a claim on `metric`.
+    pub fn for_metric(&self, metric: Metric) -> Margin {
+        match metric {
+            Metric::Error => Margin::Points {
+                points: self.error_points,
+            },
+            Metric::EpochsTo(_) => Margin::Fraction {
+                fraction: self.epochs_fraction,
+            },
+        }
+    }
+}
+
 /// The comparison claims of docs/decisions.md D-CLAIM-2 (images) for `task`; `threshold` is the
-/// time threshold.
+/// time threshold. "Not worse" claims have no margin here: at best consistent (D-CLAIM-9).
 pub fn comparison_claims(runs: &Runs, task: &str, source: Source, threshold: f64) -> Vec<Claim> {
+    comparison_claims_with(runs, task, source, threshold, None)
+}
+
+/// As [`comparison_claims`], the "not worse" claims judged against `margins` when given
+/// (docs/decisions.md D-CLAIM-11).
+pub fn comparison_claims_with(
+    runs: &Runs,
+    task: &str,
+    source: Source,
+    threshold: f64,
+    margins: Option<&ImageMargins>,
+) -> Vec<Claim> {
     let time = Metric::EpochsTo(threshold);
     let specs = [
         Spec { id: "P1", a: FROZEN_IN_POLARITY, b: FLUID_IN_WEIGHT, metric: Metric::Error, assertion: Assertion::NotWorse,
@@ -76,7 +171,15 @@ pub fn comparison_claims(runs: &Runs, task: &str, source: Source, threshold: f64
         claims.push(if o.is_empty() {
             Claim::not_measured(s.id, &statement, s.paper, "a condition is not in this run")
         } else {
-            Claim::judged(s.id, statement, s.paper, judge(&o, s.assertion))
+            let judgement = match (s.assertion, margins) {
+                (Assertion::NotWorse, Some(m)) => {
+                    let margin = m.for_metric(s.metric);
+                    let with = margin_outcomes(runs, task, s.a, s.b, s.metric, margin, &m.test);
+                    judge_with_margin(&with, margin, &m.test)
+                }
+                _ => judge(&o, s.assertion),
+            };
+            Claim::judged(s.id, statement, s.paper, judgement)
         });
     }
     claims.push(variance_claim(runs, task, source));

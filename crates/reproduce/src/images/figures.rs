@@ -2,8 +2,9 @@
 //! (differences to the baseline with significance marks), Supp B.5 (flip ratios of Fluid RAND)
 //! and B.6 (initial magnitude histograms).
 
-use crate::images::design::{color, shares_init, Source, FLUID_RAND};
-use crate::images::measure::{compare, p_reach, Metric};
+use crate::images::design::{color, Source, FLUID_RAND};
+use crate::images::fig3::compare_with_baseline;
+use crate::images::measure::{p_reach, Metric};
 use crate::images::runs::Runs;
 use polarity_analysis::figures::{
     Figure, HistogramPanel, HistogramSeries, LegendCorner, LinePanel, Marker, Panel, Rgb, Series,
@@ -103,7 +104,8 @@ pub fn fig2(v: &View, threshold: f64, title: &str) -> Figure {
 }
 
 /// Fig 3: median(condition) - median(baseline) per size for each other condition, with `*`
-/// where the two-sided Mann-Whitney U test is significant after Holm over the comparisons.
+/// where the two-sided Mann-Whitney U test is significant after Holm over the ICML family of four
+/// comparisons (`fig3::PAPER_FAMILY`; conditions outside it are drawn without marks).
 pub fn fig3(v: &View, threshold: f64, title: &str) -> Figure {
     let others: Vec<Condition> = v
         .conditions
@@ -123,22 +125,22 @@ pub fn fig3(v: &View, threshold: f64, title: &str) -> Figure {
                 continue;
             };
             let base = metric.values(base);
-            let present: Vec<(usize, Vec<f64>)> = others
+            let present: Vec<(usize, (Condition, Vec<f64>))> = others
                 .iter()
                 .enumerate()
-                .filter_map(|(k, &c)| v.runs.get(v.task, n, c).map(|r| (k, metric.values(r))))
+                .filter_map(|(k, &c)| v.runs.get(v.task, n, c).map(|r| (k, (c, metric.values(r)))))
                 .collect();
-            let values: Vec<Vec<f64>> = present.iter().map(|(_, x)| x.clone()).collect();
-            let paired: Vec<bool> = present
+            let values: Vec<(Condition, Vec<f64>)> =
+                present.iter().map(|(_, x)| x.clone()).collect();
+            for ((k, _), cmp) in present
                 .iter()
-                .map(|(k, _)| shares_init(others[*k], v.baseline))
-                .collect();
-            for ((k, _), cmp) in present.iter().zip(compare(&base, &values, &paired)) {
+                .zip(compare_with_baseline(v.baseline, &base, &values))
+            {
                 series[*k].x.push(n as f64);
                 series[*k].median.push(cmp.delta);
                 series[*k].q25.push(cmp.delta);
                 series[*k].q75.push(cmp.delta);
-                if cmp.significant() {
+                if cmp.significant {
                     markers.push(Marker {
                         x: n as f64,
                         text: "*".into(),

@@ -6,14 +6,18 @@
 
 pub mod claims;
 pub mod design;
+pub mod fig3;
 pub mod figures;
 pub mod measure;
+pub mod per_size;
 pub mod runs;
 pub mod sections;
 pub mod source_net;
 pub mod study;
 
-use crate::images::claims::{comparison_claims, notebook_cells, notebook_claim, Claim};
+use crate::images::claims::{
+    comparison_claims_with, notebook_cells, notebook_claim, Claim, ImageMargins,
+};
 use crate::images::design::{Source, FROZEN_IN_POLARITY, FROZEN_RAND};
 use crate::images::figures::View;
 use crate::images::measure::cell_text;
@@ -23,7 +27,9 @@ use burn::tensor::backend::AutodiffBackend;
 use polarity_analysis::report::Report;
 use polarity_image_train::TrainOptions;
 use polarity_images::conditions::{Condition, PolaritySource};
-use polarity_images::{Dataset, DatasetKind, Preprocess, ValidationSplit};
+use polarity_images::{
+    Dataset, DatasetKind, InWeightInput, Normalization, Preprocess, ValidationSplit,
+};
 use polarity_models::{GroupedLayers, NetworkConfig, NetworkKind};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
@@ -107,6 +113,11 @@ pub struct ImagesStudy {
     /// The preset's numbers, possibly overridden.
     pub scale: Scale,
     pub weights: Option<PathBuf>,
+    /// What the IN-Weight conditions are fed (default: the dataset-normalised input every
+    /// condition gets, as the official code; docs/decisions.md D-IMG-13).
+    pub in_weight_input: InWeightInput,
+    /// The declared non-inferiority margins of the "not worse" claims (D-CLAIM-11).
+    pub margins: ImageMargins,
     pub seed: u64,
     pub resume: bool,
     pub shard: Option<polarity_sweep::Shard>,
@@ -157,6 +168,12 @@ impl ImagesStudy {
                 )
             }
         };
+        ensure!(
+            self.in_weight_input == InWeightInput::Dataset || pretrained.is_some(),
+            "--in-weight-input caffe-bgr changes what the IN-Weight conditions see, and they run only with \
+             ImageNet weights: give --weights bvlc_alexnet.npy (with --preset paper)"
+        );
+        self.margins.check()?;
         network.set_num_classes(10);
         let conditions: Vec<Condition> = Condition::ALL
             .into_iter()
@@ -169,12 +186,24 @@ impl ImagesStudy {
                 seed: self.seed,
             },
         };
+        let mut preprocess =
+            Preprocess::paper(self.dataset).with_size(Some((scale.input_size, scale.input_size)));
+        // A size that is the whole training split is normalised with the split's own scalar
+        // mean/std, as the official code does (docs/decisions.md D-IMG-12).
+        let full_split = scale.sizes.contains(&data.train.len()).then(|| {
+            let full = Normalization::scalar_from_data(&data.train);
+            preprocess.normalization = Normalization::BySize {
+                subset: Box::new(preprocess.normalization.clone()),
+                full: Box::new(full.clone()),
+                full_len: data.train.len(),
+            };
+            full
+        });
         let task = Task {
             name: self.dataset.name().to_string(),
             train: data.train.clone(),
             val: val.apply(&data.test)?,
-            preprocess: Preprocess::paper(self.dataset)
-                .with_size(Some((scale.input_size, scale.input_size))),
+            preprocess,
             pretrained,
         };
         let plan = StudyPlan {
@@ -196,6 +225,9 @@ impl ImagesStudy {
             "plan": plan,
             "weights_sha256": task.pretrained.as_ref().map(|p| &p.sha256),
             "validation": format!("{val:?}"),
+            "full_split_normalization": full_split.as_ref().map(|n| format!("{n:?}")),
+            "in_weight_input": self.in_weight_input,
+            "margins": self.margins,
             "data": data.provenance.files.iter().map(|f| &f.content_sha256).collect::<Vec<_>>(),
         });
         let place = SweepPlace {
@@ -217,13 +249,26 @@ impl ImagesStudy {
         ));
         let started = Instant::now();
         let tasks = [task];
-        let (outcome, sweep) = study::run_study::<B>(&plan, &tasks, &config, &place, device)?;
+        let (outcome, sweep) = study::run_study_with::<B>(
+            &plan,
+            &tasks,
+            self.in_weight_input,
+            &config,
+            &place,
+            device,
+        )?;
         let seconds = started.elapsed().as_secs_f64();
         if self.shard.is_some() {
             observer.stage("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
             return Ok(outcome.results_csv);
         }
         let runs = Runs::from_rows(&sweep.header, &outcome.rows)?;
+        if let Some(full) = &full_split {
+            observer.stage(&format!(
+                "n = {} is the whole training split: normalised with its own {full:?}",
+                data.train.len()
+            ));
+        }
         self.report(
             &plan,
             &tasks[0],
@@ -278,6 +323,23 @@ impl ImagesStudy {
                  `polarity reproduce transfer` tests polarity transfer with a source network trained here.",
             ),
         };
+        report.paragraph(input_paragraph(
+            self.in_weight_input,
+            task,
+            data.train.len(),
+        ));
+        report.paragraph(format!(
+            "Declared before the run (saved in `runs/config.json`): the \"not worse\" claims P1, P6, P7 allow {} percentage \
+             point(s) of error and P2 {:.0} % more epochs; each is tested per size with a one-sided percentile bootstrap \
+             ({} resamples, seed {}), Holm over the sizes at alpha {}, and is \"underpowered\" with fewer than {} trials \
+             per condition (docs/decisions.md D-CLAIM-11).",
+            self.margins.error_points,
+            100.0 * self.margins.epochs_fraction,
+            self.margins.test.resamples,
+            self.margins.test.seed,
+            self.margins.test.alpha,
+            self.margins.test.min_trials
+        ));
         report.table(
             "Runs",
             [
@@ -302,7 +364,15 @@ impl ImagesStudy {
             ]],
         )?;
 
-        let mut claims = comparison_claims(runs, &task.name, Source::ImageNet, threshold);
+        let mut claims = comparison_claims_with(
+            runs,
+            &task.name,
+            Source::ImageNet,
+            threshold,
+            Some(&self.margins),
+        );
+        let size_rows = per_size::rows(runs, &task.name, self.dataset);
+        claims.insert(1, per_size::claim(&size_rows, self.dataset));
         let cells = if self.dataset == DatasetKind::FashionMnist {
             notebook_cells(runs, &task.name)
         } else {
@@ -317,6 +387,14 @@ impl ImagesStudy {
             sections::claim_header(),
             sections::claim_rows(&claims),
         )?;
+        if !size_rows.is_empty() {
+            let (header, body) = per_size::table(&size_rows);
+            report.table(
+                "P1s per size: Frozen IN-Polarity against Fluid IN-Weight, error at convergence (docs/decisions.md D-CLAIM-10)",
+                header,
+                body,
+            )?;
+        }
         let tagged: Vec<(String, Claim)> = claims
             .iter()
             .map(|c| (task.name.clone(), c.clone()))
@@ -371,4 +449,35 @@ impl ImagesStudy {
         let files = report.write(&self.out, "report")?;
         Ok(files.markdown)
     }
+}
+
+/// The report's sentence on what the networks are fed: the dataset normalisation (and the full
+/// split's own mean/std where a size is all of it), and what IN-Weight gets.
+fn input_paragraph(in_weight: InWeightInput, task: &Task, full_len: usize) -> String {
+    let full = match &task.preprocess.normalization {
+        Normalization::BySize { full, .. } => format!(
+            " At n = {full_len}, the whole training split, the inputs are normalised with the split's own scalar \
+             mean and std ({full:?}) instead of the constants, as the official code does (docs/decisions.md D-IMG-12)."
+        ),
+        _ => String::new(),
+    };
+    let weight = {
+        match in_weight {
+            InWeightInput::Dataset => " **IN-Weight is (or, in a run with ImageNet weights, would be) fed the same dataset-normalised RGB input as every other \
+                condition** (the official code's choice), not the BGR 0-255 minus ImageNet mean input the Caffe weights \
+                were trained on: the default handicaps weight transfer, so the IN-Weight results (and the claims \
+                comparing polarity with weight transfer) are a lower bound for weight transfer; \
+                `--in-weight-input caffe-bgr` feeds it Caffe's input (docs/decisions.md D-IMG-13)."
+                .to_string(),
+            InWeightInput::CaffeBgr => " **IN-Weight is fed Caffe's input** (`--in-weight-input caffe-bgr`: BGR, 0-255 \
+                minus the ImageNet mean per channel), the input its weights were trained on; the other conditions get \
+                the dataset-normalised RGB input (docs/decisions.md D-IMG-13)."
+                .to_string(),
+        }
+    };
+    format!(
+        "Input: {} normalised with the paper's constants, resized to the network's side{}.{full}{weight}",
+        task.name,
+        if task.preprocess.grey_to_rgb { ", grey replicated to RGB" } else { "" }
+    )
 }

@@ -2,9 +2,9 @@
 //! threshold tables (Supp B.2/B.4), flips (B.5), initial magnitudes (B.6) and the claims.
 
 use crate::images::claims::Claim;
-use crate::images::design::shares_init;
+use crate::images::fig3::{compare_with_baseline, PAPER_FAMILY};
 use crate::images::figures::{self, View};
-use crate::images::measure::{cell_text, compare, fmt_delta, fmt_p, p_reach, Metric};
+use crate::images::measure::{cell_text, fmt_delta, fmt_p, p_reach, Metric};
 use crate::{Context, Result};
 use polarity_analysis::figures::{write_figure, Figure, Rgb};
 use polarity_analysis::report::Report;
@@ -73,11 +73,35 @@ pub fn fig2(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
 pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str) -> Result<()> {
     let base = v.source.label(v.baseline);
     report.heading(3, format!("Fig 3: differences to {base}"))?;
+    let others: Vec<Condition> = v
+        .conditions
+        .iter()
+        .copied()
+        .filter(|&c| c != v.baseline)
+        .collect();
+    let outside: Vec<String> = others
+        .iter()
+        .filter(|c| !PAPER_FAMILY.contains(c))
+        .map(|&c| v.source.label(c))
+        .collect();
     report.paragraph(format!(
         "Median of each condition minus the median of {base}, per training size. `*` in the figure and \
-         in the table: two-sided Mann-Whitney U test against {base}, Holm-adjusted over the comparisons \
-         at that size (the ICML code), p < 0.05. The paired Wilcoxon signed-rank test (trial i against \
-         trial i) is given where both networks start from the same random magnitudes."
+         in the table: two-sided Mann-Whitney U test against {base}, Holm-adjusted over the ICML code's \
+         family of four comparisons at that size ({}), p <= 0.05 step-down; a comparison that cannot be \
+         tested (a condition that never reached the threshold) stays in the family with p = NaN (counted in m, as \
+         statsmodels' multipletests does; docs/decisions.md D-STATS-8).{} The paired Wilcoxon \
+         signed-rank test (trial i against trial i) is given where both networks start from the same \
+         random magnitudes.",
+        PAPER_FAMILY.map(|c| v.source.label(c)).join(", "),
+        if outside.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {} is drawn too but is not one of the four: its p-value is the unadjusted one, marked \
+                 \"raw, outside the family\", and never starred.",
+                outside.join(", ")
+            )
+        }
     ));
     add_figure(
         report,
@@ -86,41 +110,41 @@ pub fn fig3(report: &mut Report, out: &Path, v: &View, threshold: f64, tag: &str
         &format!("fig3-{tag}"),
         "Fig 3",
     )?;
-    let others: Vec<Condition> = v
-        .conditions
-        .iter()
-        .copied()
-        .filter(|&c| c != v.baseline)
-        .collect();
     for metric in [Metric::Error, Metric::EpochsTo(threshold)] {
         let mut header = vec!["n".to_string()];
         for &c in &others {
-            header.push(format!("{} (Δ; p MWU-Holm; p Wilcoxon)", v.source.label(c)));
+            header.push(if PAPER_FAMILY.contains(&c) {
+                format!("{} (Δ; p MWU-Holm; p Wilcoxon)", v.source.label(c))
+            } else {
+                format!(
+                    "{} (Δ; p MWU raw, outside the family; p Wilcoxon)",
+                    v.source.label(c)
+                )
+            });
         }
         let mut rows = Vec::new();
         for &n in v.sizes {
             let Some(b) = v.runs.get(v.task, n, v.baseline) else {
                 continue;
             };
-            let present: Vec<(usize, Vec<f64>)> = others
+            let present: Vec<(usize, (Condition, Vec<f64>))> = others
                 .iter()
                 .enumerate()
-                .filter_map(|(k, &c)| v.runs.get(v.task, n, c).map(|r| (k, metric.values(r))))
+                .filter_map(|(k, &c)| v.runs.get(v.task, n, c).map(|r| (k, (c, metric.values(r)))))
                 .collect();
-            let values: Vec<Vec<f64>> = present.iter().map(|(_, x)| x.clone()).collect();
-            let paired: Vec<bool> = present
-                .iter()
-                .map(|(k, _)| shares_init(others[*k], v.baseline))
-                .collect();
-            let cmps = compare(&metric.values(b), &values, &paired);
+            let values: Vec<(Condition, Vec<f64>)> =
+                present.iter().map(|(_, x)| x.clone()).collect();
+            let cmps = compare_with_baseline(v.baseline, &metric.values(b), &values);
             let mut r = vec![n.to_string(); 1];
             r.extend(std::iter::repeat_n("-".to_string(), others.len()));
             for ((k, _), c) in present.iter().zip(cmps) {
+                let p = match c.p_holm {
+                    Some(p) => format!("{}{}", fmt_p(p), if c.significant { " *" } else { "" }),
+                    None => format!("{} raw", fmt_p(c.p_mwu)),
+                };
                 r[1 + k] = format!(
-                    "{}; {}{}; {}",
+                    "{}; {p}; {}",
                     fmt_delta(c.delta, 2),
-                    fmt_p(c.p_holm),
-                    if c.significant() { " *" } else { "" },
                     c.p_wilcoxon.map_or("-".into(), fmt_p)
                 );
             }

@@ -9,8 +9,8 @@ use crate::{ensure, Context, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::{seed, TensorSpec};
 use polarity_image_train::{run_conditions, table, PreparedImages, RunPlan, TrainOptions};
-use polarity_images::conditions::{start, Condition};
-use polarity_images::{ImageSet, Preprocess};
+use polarity_images::conditions::{start, Condition, PolaritySource};
+use polarity_images::{ImageSet, InWeightInput, Preprocess};
 use polarity_models::{NetworkConfig, PretrainedWeights};
 use polarity_sweep::{ConfigFormat, Grid, RunOptions, RunOutcome, Sweep, Unit};
 use serde::Serialize;
@@ -78,7 +78,8 @@ pub fn unit_options(plan: &StudyPlan, task: &str, n: usize, trial: usize) -> Tra
     }
 }
 
-/// Trains every condition of one unit and returns its table rows.
+/// Trains every condition of one unit and returns its table rows (every condition fed the
+/// task's preprocessing).
 pub fn run_unit<B: AutodiffBackend>(
     plan: &StudyPlan,
     task: &Task,
@@ -86,13 +87,46 @@ pub fn run_unit<B: AutodiffBackend>(
     trial: usize,
     device: &B::Device,
 ) -> Result<Vec<Vec<String>>> {
+    run_unit_with::<B>(plan, task, n, trial, InWeightInput::Dataset, device)
+}
+
+/// The training and validation images of a unit of size `n`: the first `n` training images, the
+/// task's preprocessing resolved for that size (the full split's own mean/std when `n` is all of
+/// it, docs/decisions.md D-IMG-12).
+pub fn unit_images(task: &Task, n: usize) -> Result<(PreparedImages, PreparedImages)> {
     ensure!(
         n <= task.train.len(),
         "task {}: training size {n} is larger than its training pool ({} images)",
         task.name,
         task.train.len()
     );
-    let run_plan = RunPlan {
+    let preprocess = task.preprocess.for_training_size(n);
+    Ok((
+        PreparedImages {
+            set: task.train.first_n(n)?,
+            preprocess: preprocess.clone(),
+        },
+        PreparedImages {
+            set: task.val.clone(),
+            preprocess,
+        },
+    ))
+}
+
+/// As [`run_unit`], the IN-Weight conditions fed `in_weight` (docs/decisions.md D-IMG-13). With
+/// the Caffe input they are trained in a second call on their own images; every condition keeps
+/// its seeds (each training job seeds the backend itself), and the rows come back in the plan's
+/// condition order.
+pub fn run_unit_with<B: AutodiffBackend>(
+    plan: &StudyPlan,
+    task: &Task,
+    n: usize,
+    trial: usize,
+    in_weight: InWeightInput,
+    device: &B::Device,
+) -> Result<Vec<Vec<String>>> {
+    let (train, val) = unit_images(task, n)?;
+    let run_plan = |conditions: Vec<Condition>| RunPlan {
         dataset: task.name.clone(),
         n_train: n,
         trial,
@@ -100,26 +134,48 @@ pub fn run_unit<B: AutodiffBackend>(
         // from the same weights.
         experiment_seed: seed::derive(plan.seed, &[seed::label(&task.name)]),
         network: plan.network.clone(),
-        conditions: plan.conditions.clone(),
+        conditions,
         options: unit_options(plan, &task.name, n, trial),
     };
-    let train = PreparedImages {
-        set: task.train.first_n(n)?,
-        preprocess: task.preprocess.clone(),
+    let is_weight = |c: &Condition| c.source == PolaritySource::InWeight;
+    let split = in_weight != InWeightInput::Dataset && plan.conditions.iter().any(is_weight);
+    let groups: Vec<(Vec<Condition>, PreparedImages, PreparedImages)> = if split {
+        let with = |p: &PreparedImages| PreparedImages {
+            set: p.set.clone(),
+            preprocess: p.preprocess.for_in_weight(in_weight),
+        };
+        let (weight, rest): (Vec<Condition>, Vec<Condition>) =
+            plan.conditions.iter().partition(|c| is_weight(c));
+        let (weight_train, weight_val) = (with(&train), with(&val));
+        vec![(rest, train, val), (weight, weight_train, weight_val)]
+    } else {
+        vec![(plan.conditions.clone(), train, val)]
     };
-    let val = PreparedImages {
-        set: task.val.clone(),
-        preprocess: task.preprocess.clone(),
-    };
-    let results = run_conditions::<B>(
-        &run_plan,
-        task.pretrained.as_ref(),
-        &train,
-        &val,
-        device,
-        &mut |_, _| {},
-    )?;
-    Ok(table(&run_plan, &results).1)
+    let mut by_condition: Vec<(Condition, Vec<Vec<String>>)> = Vec::new();
+    for (conditions, train, val) in groups {
+        if conditions.is_empty() {
+            continue;
+        }
+        let rp = run_plan(conditions);
+        let results = run_conditions::<B>(
+            &rp,
+            task.pretrained.as_ref(),
+            &train,
+            &val,
+            device,
+            &mut |_, _| {},
+        )?;
+        for r in &results {
+            by_condition.push((r.condition, table(&rp, std::slice::from_ref(r)).1));
+        }
+    }
+    let mut rows = Vec::new();
+    for c in &plan.conditions {
+        if let Some((_, r)) = by_condition.iter().find(|(k, _)| k == c) {
+            rows.extend(r.iter().cloned());
+        }
+    }
+    Ok(rows)
 }
 
 /// Where a sweep goes and how it resumes or shards.
@@ -133,6 +189,18 @@ pub struct SweepPlace {
 pub fn run_study<B: AutodiffBackend>(
     plan: &StudyPlan,
     tasks: &[Task],
+    config: &serde_json::Value,
+    place: &SweepPlace,
+    device: &B::Device,
+) -> Result<(RunOutcome, Sweep)> {
+    run_study_with::<B>(plan, tasks, InWeightInput::Dataset, config, place, device)
+}
+
+/// As [`run_study`], the IN-Weight conditions fed `in_weight` (docs/decisions.md D-IMG-13).
+pub fn run_study_with<B: AutodiffBackend>(
+    plan: &StudyPlan,
+    tasks: &[Task],
+    in_weight: InWeightInput,
     config: &serde_json::Value,
     place: &SweepPlace,
     device: &B::Device,
@@ -163,7 +231,7 @@ pub fn run_study<B: AutodiffBackend>(
             .iter()
             .find(|t| t.name == task_name)
             .with_context(|| format!("unit {unit}: no task named {task_name}"))?;
-        run_unit::<B>(plan, task, n, trial, device)
+        run_unit_with::<B>(plan, task, n, trial, in_weight, device)
     })?;
     Ok((outcome, sweep))
 }
