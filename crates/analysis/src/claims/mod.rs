@@ -2,6 +2,7 @@
 //! The rules that decide verdicts are in [`rules`], one function per kind of claim.
 
 pub mod draws;
+pub mod noninferiority;
 pub mod power;
 pub mod rules;
 

@@ -17,6 +17,7 @@ pub use bootstrap::{
 };
 pub use mann_whitney::{mann_whitney_u, MannWhitney};
 pub use multitest::{bh_adjust, bh_reject, holm_adjust, holm_adjust_skipping_nan, holm_reject};
+pub(crate) use rank::average_ranks;
 pub use summary::{median, percentile, summarize, summarize_options, Summary};
 pub use wilcoxon::{wilcoxon_signed_rank, Wilcoxon};
 
