@@ -9,7 +9,7 @@ use crate::images::design::{
 };
 use crate::Result;
 use polarity_analysis::figures::Rgb;
-use polarity_core::{sign_of, NamedTensors, PolarityTemplate, TensorTemplate};
+use polarity_core::{NamedTensors, PolarityTemplate, TensorTemplate};
 use polarity_images::conditions::{start, Condition, Start};
 use serde::{Deserialize, Serialize};
 
@@ -215,7 +215,7 @@ pub fn sign_disagreements(weights: &NamedTensors, template: &PolarityTemplate) -
         .map(|(t, v)| {
             v.iter()
                 .zip(t.signs())
-                .filter(|(w, s)| **s != 0 && sign_of(**w) != **s)
+                .filter(|(w, s)| **s != 0 && polarity_core::sign_of(**w) != **s)
                 .count()
         })
         .sum()
@@ -247,6 +247,7 @@ mod tests {
 
     #[test]
     fn controls_keep_what_they_claim_to_keep() {
+        use polarity_core::sign_of;
         let (init, src) = (tensors(0.0), source());
         let src_signs: Vec<i8> = src
             .get("a.weight")
