@@ -4,6 +4,7 @@ use super::reproduce::TerminalObserver;
 use super::reproduce_images::{command_line, CommonArgs};
 use crate::backend::{run_on, OnBackend};
 use burn::tensor::backend::AutodiffBackend;
+use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
 use polarity_images::{Dataset, DatasetKind};
 use polarity_reproduce::transfer::{self, Arch, Arm, Directions, TransferStudy};
@@ -113,7 +114,7 @@ pub struct TransferArgs {
     pub common: CommonArgs,
 }
 
-fn arm_parser() -> impl clap::builder::TypedValueParser<Value = Arm> {
+fn arm_parser() -> impl TypedValueParser<Value = Arm> {
     clap::builder::PossibleValuesParser::new(Arm::ALL.map(Arm::name))
         .map(|s| s.parse::<Arm>().expect("a possible value names an arm"))
 }

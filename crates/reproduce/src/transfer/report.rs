@@ -487,11 +487,11 @@ fn answer(comparisons: &[Comparison]) -> String {
             let holds = at(|v| *v == Verdict::Holds);
             let fails = at(|v| *v == Verdict::DoesNotHold);
             format!(
-                "{what} (margin {}): **{}** overall; established at {} images per class, refuted at {}",
+                "{what} (margin {}): **{}** overall; holds at k = {}; does not hold at k = {} (k: images per class)",
                 c.margin.text(),
                 c.claim.verdict.text(),
-                if holds.is_empty() { "no size".into() } else { holds.join(", ") },
-                if fails.is_empty() { "no size".into() } else { fails.join(", ") },
+                if holds.is_empty() { "none".into() } else { holds.join(", ") },
+                if fails.is_empty() { "none".into() } else { fails.join(", ") },
             )
         }
     };
