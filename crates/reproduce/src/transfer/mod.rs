@@ -195,7 +195,10 @@ impl Scale {
         ensure!(self.trials > 0, "trials: must be at least 1");
         let b = &self.budget;
         ensure!(
-            b.rounds > 0 && b.steps >= b.rounds && b.steps % b.rounds == 0 && b.max_batch > 0,
+            b.rounds > 0
+                && b.steps >= b.rounds
+                && b.steps.is_multiple_of(b.rounds)
+                && b.max_batch > 0,
             "budget: {} steps must be a positive multiple of the {} rounds (batch cap {})",
             b.steps,
             b.rounds,
