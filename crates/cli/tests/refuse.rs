@@ -110,7 +110,7 @@ const REFUSED: &[(&str, &str)] = &[
     ),
     ("reproduce transfer --sizes 50,30001", "--sizes 30001"),
     (
-        "reproduce transfer --trials 1000000000000 --epochs 100000000",
+        "reproduce transfer --trials 1000000000000 --steps 600000000",
         "--trials 1000000000000",
     ),
     // theory (clap ranges from the library's bounds)

@@ -273,7 +273,7 @@ fn already(dir: PathBuf, provenance: Provenance) -> FetchOutcome {
 }
 
 /// Downloads `url` to `dest` with curl, or wget if curl is not installed.
-fn download(url: &str, dest: &Path) -> std::result::Result<(), String> {
+pub(crate) fn download(url: &str, dest: &Path) -> std::result::Result<(), String> {
     let tools: [(&str, Vec<&str>); 2] = [
         (
             "curl",

@@ -25,6 +25,7 @@ pub mod fetch;
 pub mod idx;
 mod image_set;
 pub mod locate;
+pub mod mnist;
 mod preprocess;
 mod raw_file;
 pub mod record;

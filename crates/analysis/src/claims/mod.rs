@@ -3,6 +3,7 @@
 
 pub mod draws;
 pub mod margin;
+pub mod noninferiority;
 pub mod power;
 pub mod rules;
 

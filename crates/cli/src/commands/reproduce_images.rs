@@ -1,5 +1,5 @@
-//! `polarity reproduce transfer` and `polarity reproduce images`: clap arguments and `run`
-//! functions the `polarity` binary wires in.
+//! `polarity reproduce images`: clap arguments and the `run` function the `polarity` binary
+//! wires in, and the options every image study shares (`reproduce transfer` uses them too).
 
 use super::data::{dataset_parser, DataLocationArgs};
 use super::reproduce::TerminalObserver;
@@ -7,71 +7,10 @@ use crate::backend::{run_on, DeviceKind, OnBackend};
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, ValueEnum};
 use polarity_images::{Dataset, DatasetKind, InWeightInput};
+use polarity_reproduce::images;
 use polarity_reproduce::images::claims::ImageMargins;
-use polarity_reproduce::transfer::{Arch, Directions, TransferStudy};
-use polarity_reproduce::{images, transfer};
 use polarity_sweep::{process_env, resolve_shard, Shard};
 use std::path::PathBuf;
-
-/// `--preset` of `reproduce transfer` (the library's `transfer::Preset`).
-#[derive(ValueEnum, Debug, Clone, Copy)]
-pub enum TransferPreset {
-    /// CI check: tiny grid, well under two minutes (release build).
-    Smoke,
-    /// The study run on a CPU: minutes to tens of minutes.
-    Cpu,
-    /// Paper-like scale (20 trials, 100 epochs, batch 1000); for a GPU or a long CPU run.
-    Paper,
-}
-
-impl From<TransferPreset> for transfer::Preset {
-    fn from(p: TransferPreset) -> Self {
-        match p {
-            TransferPreset::Smoke => Self::Smoke,
-            TransferPreset::Cpu => Self::Cpu,
-            TransferPreset::Paper => Self::Paper,
-        }
-    }
-}
-
-/// `--arch` of `reproduce transfer`.
-#[derive(ValueEnum, Debug, Clone, Copy)]
-pub enum ArchArg {
-    /// LeNet-style CNN at 28x28 (trains on a CPU in minutes).
-    SmallCnn,
-    /// The paper's AlexNet at 227x227, grey replicated to RGB (needs a GPU).
-    Alexnet,
-}
-
-impl From<ArchArg> for Arch {
-    fn from(a: ArchArg) -> Self {
-        match a {
-            ArchArg::SmallCnn => Self::SmallCnn,
-            ArchArg::Alexnet => Self::Alexnet,
-        }
-    }
-}
-
-/// `--direction` of `reproduce transfer`.
-#[derive(ValueEnum, Debug, Clone, Copy)]
-pub enum DirectionArg {
-    /// Classes 0-4 -> classes 5-9.
-    Forward,
-    /// Classes 5-9 -> classes 0-4.
-    Reverse,
-    /// Both.
-    Both,
-}
-
-impl From<DirectionArg> for Directions {
-    fn from(d: DirectionArg) -> Self {
-        match d {
-            DirectionArg::Forward => Self::Forward,
-            DirectionArg::Reverse => Self::Reverse,
-            DirectionArg::Both => Self::Both,
-        }
-    }
-}
 
 /// `--preset` of `reproduce images` (the library's `images::Preset`).
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -92,37 +31,6 @@ impl From<ImagesPreset> for images::Preset {
             ImagesPreset::Smoke => Self::Smoke,
         }
     }
-}
-
-/// Options of `polarity reproduce transfer`.
-#[derive(Args, Debug, Clone)]
-pub struct TransferArgs {
-    /// Output directory (source/, runs/, figures/, report.md, report.html, claims.csv).
-    #[arg(long, default_value = "results/transfer")]
-    pub out: PathBuf,
-    /// Grid size: smoke (CI, < 2 min), cpu (this machine, tens of minutes) or paper (20 trials, 100 epochs, batch 1000).
-    #[arg(long, value_enum, default_value = "cpu")]
-    pub preset: TransferPreset,
-    /// Network: small-cnn (CPU) or alexnet (the paper's AlexNet at 227x227; use with --device cuda).
-    #[arg(long, value_enum, default_value = "small-cnn")]
-    pub arch: ArchArg,
-    /// Transfer direction: forward (classes 0-4 -> 5-9), reverse (5-9 -> 0-4) or both (twice the time).
-    #[arg(long, value_enum, default_value = "forward")]
-    pub direction: DirectionArg,
-    /// Override the preset's target training sizes (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub sizes: Option<Vec<usize>>,
-    /// Override the preset's number of trials per size.
-    #[arg(long)]
-    pub trials: Option<usize>,
-    /// Override the preset's number of target epochs.
-    #[arg(long)]
-    pub epochs: Option<usize>,
-    /// Validation accuracy threshold for "epochs to threshold" and "probability" (default 0.8).
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    #[command(flatten)]
-    pub common: CommonArgs,
 }
 
 /// Options of `polarity reproduce images`.
@@ -203,7 +111,7 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
-    fn shard(&self) -> anyhow::Result<Option<Shard>> {
+    pub(super) fn shard(&self) -> anyhow::Result<Option<Shard>> {
         Ok(resolve_shard(self.shard, self.shards, &process_env())?)
     }
 }
@@ -235,57 +143,14 @@ fn override_grid(
     Ok(())
 }
 
-fn command_line() -> String {
+pub(super) fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
-}
-
-impl TransferArgs {
-    /// The study these arguments describe.
-    pub fn study(&self) -> anyhow::Result<TransferStudy> {
-        let preset = transfer::Preset::from(self.preset);
-        let mut scale = preset.scale();
-        override_grid(
-            &mut scale.sizes,
-            &mut scale.trials,
-            &mut scale.epochs,
-            &self.sizes,
-            self.trials,
-            self.epochs,
-        )?;
-        if let Some(t) = self.threshold {
-            anyhow::ensure!(
-                t > 0.0 && t < 1.0,
-                "--threshold {t}: expected a validation accuracy in (0, 1)"
-            );
-            scale.threshold = t;
-        }
-        Ok(TransferStudy {
-            out: self.out.clone(),
-            preset,
-            scale,
-            arch: self.arch.into(),
-            directions: self.direction.into(),
-            seed: self.common.seed,
-            resume: self.common.resume,
-            shard: self.common.shard()?,
-            command: command_line(),
-        })
-    }
 }
 
 /// A study run on the backend `--device` picks.
 struct Run<'a, S> {
     study: &'a S,
     data: &'a Dataset,
-}
-
-impl OnBackend for Run<'_, TransferStudy> {
-    type Output = PathBuf;
-    fn run<B: AutodiffBackend>(self, device: &B::Device) -> anyhow::Result<PathBuf> {
-        Ok(self
-            .study
-            .run::<B>(self.data, device, &TerminalObserver::default())?)
-    }
 }
 
 impl OnBackend for Run<'_, images::ImagesStudy> {
@@ -295,22 +160,6 @@ impl OnBackend for Run<'_, images::ImagesStudy> {
             .study
             .run::<B>(self.data, device, &TerminalObserver::default())?)
     }
-}
-
-/// `polarity reproduce transfer`.
-pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
-    let study = args.study()?;
-    super::reproduce_plan::transfer(&study, args.common.device)?;
-    let data = args.common.location.load(DatasetKind::FashionMnist)?;
-    let report = run_on(
-        args.common.device,
-        Run {
-            study: &study,
-            data: &data,
-        },
-    )?;
-    eprintln!("report: {} (and report.html beside it)", report.display());
-    Ok(())
 }
 
 /// `polarity reproduce images`.

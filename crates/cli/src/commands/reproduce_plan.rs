@@ -168,7 +168,9 @@ pub fn images(
     Ok(())
 }
 
-/// `reproduce transfer`: the target task draws from half the Fashion-MNIST classes.
+/// `reproduce transfer`: each direction's sources and targets draw from half the Fashion-MNIST
+/// classes; every target network trains `steps` steps on its subset tiled to one round of
+/// `steps / rounds` batches (an "epoch" of the plan), evaluated on the test images per round.
 pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()> {
     let full = DatasetKind::FashionMnist.split_sizes();
     // Five of the ten balanced classes: half of each split (6,000 / 1,000 images per class).
@@ -178,38 +180,54 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         ..full
     };
     let side = match study.arch {
-        Arch::SmallCnn => full.side,
+        Arch::SmallCnn | Arch::WideCnn => full.side,
         Arch::Alexnet => 227,
     };
     let network = study.network(side);
     let s = &study.scale;
-    if s.source_images == 0 || s.source_images > half.train {
+    let sources = s.sources.holdout + s.sources.per_direction * s.sources.images;
+    if sources > half.train {
         return Err(polarity_core::plan::out_of_range(
-            "source-images",
-            s.source_images,
+            "sources",
+            sources,
             format!(
-                "expected 1 to {} (the source classes' training images)",
+                "held-out + per-direction x images must be at most {} (the source classes' training images)",
                 half.train
             ),
         )
         .into());
     }
-    let conditions = polarity_reproduce::transfer::CONDITIONS.len();
-    let largest = s.sizes.iter().copied().max().unwrap_or(0);
+    let per_class_pool = half.train / 5;
+    if let Some(&k) = s.per_class.iter().find(|&&k| k > per_class_pool) {
+        return Err(polarity_core::plan::out_of_range(
+            "sizes",
+            k,
+            format!("expected 1 to {per_class_pool} images per class"),
+        )
+        .into());
+    }
+    let arms = s.arms.len();
+    let positions = |k: usize| s.budget.steps_per_round() * s.budget.batch(5 * k);
+    let largest = s.per_class.iter().map(|&k| positions(k)).max().unwrap_or(0);
     let run = ImageRunSizes {
         network: &network,
         input_side: side,
         width_divisor: 1,
-        splits: half,
+        splits: SplitSizes {
+            train: half.train.max(largest),
+            ..half
+        },
         n_train: largest,
-        val_size: Some(s.val_size),
-        batch_size: s.batch_size,
+        val_size: Some(s.test_size),
+        batch_size: s.budget.max_batch,
         eval_batch_size: TrainOptions::default().eval_batch_size,
-        epochs: s.epochs,
-        conditions,
+        epochs: s.budget.rounds,
+        conditions: arms,
         network_on_host: device != DeviceKind::Cuda,
     };
-    let plan = grid_plan(run, &s.sizes, s.trials, conditions)?;
+    let sizes: Vec<usize> = s.per_class.iter().map(|&k| positions(k)).collect();
+    let directions = study.directions.list().len();
+    let plan = grid_plan(run, &sizes, s.trials * directions, arms)?;
     plan_check::check(&plan, cpu_speed(), false)?;
     Ok(())
 }

@@ -1,44 +1,50 @@
-//! `polarity reproduce transfer`: polarity transfer without ImageNet weights. A source network is
-//! trained here on half of Fashion-MNIST's classes; its polarity (a template artifact) and its
-//! weights are transferred to the other half with few samples, under the paper's conditions:
-//! Fluid/Frozen RAND-Polarity, Frozen/Fluid transferred polarity, weight transfer (fine-tuning).
+//! `polarity reproduce transfer`: does a network's polarity, transferred from a source network
+//! and frozen, let a new task learn as well as transferring the weights, above all with little
+//! data? ImageNet weights cannot be had here, so source networks are trained here on half of
+//! Fashion-MNIST's classes and transferred to the other half (docs/decisions.md D-TRANSFER-1 to
+//! D-TRANSFER-7):
+//!
+//! - sources ([`sources`]): K networks per direction on disjoint subsets, early-stopped on a
+//!   held-out split, plus a one-epoch source;
+//! - targets ([`units`]): stratified nested subsets of k images per class, an equal budget of
+//!   Adam steps at every size ([`budget`]), the error on a disjoint test split;
+//! - arms ([`arms`]): the paper's six conditions and the controls;
+//! - verdicts ([`verdicts`]): non-inferiority against the margins declared in the preset.
 
+mod arms;
+mod budget;
 mod report;
+mod sources;
+mod splits;
+mod units;
+mod verdicts;
 
-use crate::images::design::{
-    FLUID_IN_POLARITY, FLUID_IN_WEIGHT, FLUID_RAND, FROZEN_IN_POLARITY, FROZEN_RAND,
-};
+pub use arms::Arm;
+pub use budget::Budget;
+pub use sources::SourceScale;
+pub use splits::{ClassOrder, SourceSplits};
+pub use verdicts::Margins;
+
 use crate::images::runs::Runs;
-use crate::images::source_net;
-use crate::images::study::{self, StudyPlan, SweepPlace, Task};
-use crate::{ensure, Context, Observer, Result};
+use crate::{ensure, Observer, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::seed;
-use polarity_image_train::{PreparedImages, TrainOptions};
-use polarity_images::conditions::Condition;
+use polarity_image_train::TrainOptions;
 use polarity_images::{Dataset, ImageSet, Preprocess, ValidationSplit};
-use polarity_models::{NetworkConfig, NetworkKind, PretrainedWeights};
+use polarity_models::{NetworkConfig, NetworkKind, SmallCnnConfig};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// The five conditions of the transfer study (docs/decisions.md D-TRANSFER-2: D-IMG-6 with the
-/// source network as "IN").
-pub const CONDITIONS: [Condition; 5] = [
-    FROZEN_IN_POLARITY,
-    FLUID_IN_POLARITY,
-    FROZEN_RAND,
-    FLUID_RAND,
-    FLUID_IN_WEIGHT,
-];
-
 /// The network of the study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Arch {
-    /// LeNet-style CNN at 28x28 (trains on a CPU in minutes).
+    /// LeNet-style CNN at 28x28 (6-16 conv channels, 120-84 fc; trains on a CPU in minutes).
     SmallCnn,
+    /// The same CNN wider: 32-64 conv channels, 256-128 fc (about 10x the compute).
+    WideCnn,
     /// The paper's AlexNet at 227x227, grey replicated to RGB (needs a GPU).
     Alexnet,
 }
@@ -55,74 +61,177 @@ pub enum Directions {
     Both,
 }
 
-/// Sizes, trials and epochs.
+/// Sizes, trials and budgets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
-    /// CI check: tiny grid, well under two minutes (release build).
+    /// CI check: tiny grid, every arm, well under two minutes.
     Smoke,
-    /// The study run on a CPU: minutes to tens of minutes.
+    /// The study on this project's 2-vCPU machines within 30 minutes: the main arms.
     Cpu,
-    /// Paper-like scale (20 trials, 100 epochs, batch 1000); for a GPU or a long CPU run.
-    Paper,
+    /// Every arm, 20 trials, six sizes, both directions; for a GPU or a long CPU run.
+    Full,
 }
 
-/// Every number of a transfer study.
+/// Every number of a transfer study, declared before the run and saved with its config.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scale {
-    /// Source-task training images (the first N of its classes) and epochs.
-    pub source_images: usize,
-    pub source_epochs: usize,
-    pub source_batch: usize,
-    pub sizes: Vec<usize>,
+    pub sources: SourceScale,
+    /// Target training sizes: images per class (stratified, nested).
+    pub per_class: Vec<usize>,
     pub trials: usize,
-    pub epochs: usize,
-    pub batch_size: usize,
-    /// Validation images (a seeded subset of the target classes' test images).
-    pub val_size: usize,
-    /// Threshold of "epochs to threshold" and "probability" (Fig 2).
+    pub budget: Budget,
+    /// Test images of the target classes (a seeded subset of the test split).
+    pub test_size: usize,
+    pub arms: Vec<Arm>,
+    /// Test accuracy of "steps to threshold".
     pub threshold: f64,
+    pub margins: Margins,
+    pub bootstrap_resamples: usize,
 }
+
+/// The paper's six conditions, the comparison every verdict needs.
+const SIX: [Arm; 6] = [
+    Arm::FrozenPolarity,
+    Arm::FluidPolarity,
+    Arm::FrozenRand,
+    Arm::FluidRand,
+    Arm::FrozenWeights,
+    Arm::FineTuning,
+];
+
+const MARGINS: Margins = Margins {
+    error_points: 1.0,
+    steps_ratio: 1.10,
+};
 
 impl Preset {
     pub fn scale(self) -> Scale {
         match self {
             Preset::Smoke => Scale {
-                source_images: 1000,
-                source_epochs: 2,
-                source_batch: 100,
-                sizes: vec![50, 200],
-                trials: 3,
-                epochs: 4,
-                batch_size: 50,
-                val_size: 300,
-                threshold: 0.8,
+                sources: SourceScale {
+                    per_direction: 2,
+                    images: 300,
+                    holdout: 200,
+                    max_epochs: 2,
+                    batch: 50,
+                    one_epoch: true,
+                },
+                per_class: vec![2, 10],
+                trials: 2,
+                budget: Budget {
+                    steps: 12,
+                    rounds: 2,
+                    max_batch: 50,
+                },
+                test_size: 500,
+                arms: Arm::ALL.to_vec(),
+                threshold: 0.6,
+                margins: MARGINS,
+                bootstrap_resamples: 1000,
             },
-            // About 20-30 minutes for both directions on this project's 2-vCPU machines; the
-            // validation passes dominate, hence 500 images.
+            // Measured on this project's 2-vCPU machines: see docs/decisions.md D-TRANSFER-7.
             Preset::Cpu => Scale {
-                source_images: 15_000,
-                source_epochs: 5,
-                source_batch: 100,
-                sizes: vec![20, 50, 100, 250, 500],
-                trials: 6,
-                epochs: 25,
-                batch_size: 25,
-                val_size: 500,
+                sources: SourceScale {
+                    per_direction: 5,
+                    images: 2000,
+                    holdout: 1000,
+                    max_epochs: 4,
+                    batch: 50,
+                    one_epoch: false,
+                },
+                per_class: vec![2, 10, 50],
+                trials: 5,
+                budget: Budget {
+                    steps: 600,
+                    rounds: 6,
+                    max_batch: 50,
+                },
+                test_size: 2000,
+                arms: vec![
+                    Arm::FrozenPolarity,
+                    Arm::FrozenRand,
+                    Arm::FrozenWeights,
+                    Arm::FineTuning,
+                ],
                 threshold: 0.8,
+                margins: MARGINS,
+                bootstrap_resamples: 4000,
             },
-            Preset::Paper => Scale {
-                source_images: 30_000,
-                source_epochs: 10,
-                source_batch: 100,
-                sizes: vec![100, 250, 500, 750, 1000, 2000, 3000],
+            Preset::Full => Scale {
+                sources: SourceScale {
+                    per_direction: 5,
+                    images: 5000,
+                    holdout: 2000,
+                    max_epochs: 15,
+                    batch: 50,
+                    one_epoch: true,
+                },
+                per_class: vec![2, 5, 10, 25, 50, 100],
                 trials: 20,
-                epochs: 100,
-                batch_size: 1000,
-                val_size: 5000,
+                budget: Budget {
+                    steps: 1200,
+                    rounds: 12,
+                    max_batch: 50,
+                },
+                test_size: 5000,
+                arms: Arm::ALL.to_vec(),
                 threshold: 0.8,
+                margins: MARGINS,
+                bootstrap_resamples: 4000,
             },
         }
+    }
+}
+
+impl Scale {
+    /// Checks the numbers before any work, naming the option at fault.
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            !self.per_class.is_empty() && self.per_class.iter().all(|&k| k > 0),
+            "sizes: expected positive images per class, got {:?}",
+            self.per_class
+        );
+        ensure!(self.trials > 0, "trials: must be at least 1");
+        let b = &self.budget;
+        ensure!(
+            b.rounds > 0
+                && b.steps >= b.rounds
+                && b.steps.is_multiple_of(b.rounds)
+                && b.max_batch > 0,
+            "budget: {} steps must be a positive multiple of the {} rounds (batch cap {})",
+            b.steps,
+            b.rounds,
+            b.max_batch
+        );
+        ensure!(
+            self.threshold > 0.0 && self.threshold < 1.0,
+            "threshold {}: expected a test accuracy in (0, 1)",
+            self.threshold
+        );
+        ensure!(
+            self.margins.error_points >= 0.0 && self.margins.steps_ratio >= 1.0,
+            "margins: error points {} must be >= 0 and the steps ratio {} >= 1",
+            self.margins.error_points,
+            self.margins.steps_ratio
+        );
+        ensure!(
+            SIX.iter().all(|a| self.arms.contains(a))
+                || [Arm::FrozenPolarity, Arm::FineTuning, Arm::FrozenRand]
+                    .iter()
+                    .all(|a| self.arms.contains(a)),
+            "arms: the study needs at least frozen-polarity, fine-tuning and frozen-rand, got {:?}",
+            self.arms
+        );
+        ensure!(
+            !self.arms.contains(&Arm::EarlyPolarity) || self.sources.one_epoch,
+            "arms: early-polarity needs the one-epoch source (sources.one_epoch)"
+        );
+        ensure!(
+            self.sources.per_direction > 0 && self.sources.max_epochs > 0 && self.sources.batch > 0,
+            "sources: per direction, epochs and batch must be positive"
+        );
+        Ok(())
     }
 }
 
@@ -171,25 +280,18 @@ impl Directions {
     }
 }
 
-/// A trained source network and where it was saved.
-pub(crate) struct SourceNet {
-    direction: Direction,
-    pretrained: PretrainedWeights,
-    history: Vec<source_net::SourceEpoch>,
-    weights_file: PathBuf,
-    template_file: PathBuf,
-    template_sha256: String,
-    template_source_sha256: String,
-    constrained: f64,
-    seconds: Option<f64>,
-}
-
 impl TransferStudy {
-    /// The network for Fashion-MNIST images of side `side` (grey; replicated to RGB for
-    /// AlexNet) with 5 classes.
+    /// The network for grey images of side `side` with 5 classes.
     pub fn network(&self, side: usize) -> NetworkConfig {
         let mut n = match self.arch {
             Arch::SmallCnn => NetworkConfig::new(NetworkKind::SmallCnn, 1, Some(side), 1),
+            Arch::WideCnn => NetworkConfig::SmallCnn(SmallCnnConfig {
+                input_size: side,
+                in_channels: 1,
+                conv_channels: [32, 64],
+                fc_units: [256, 128],
+                num_classes: 5,
+            }),
             Arch::Alexnet => NetworkConfig::new(NetworkKind::PaperAlexnet, 3, None, 1),
         };
         n.set_num_classes(5);
@@ -198,7 +300,7 @@ impl TransferStudy {
 
     fn preprocess(&self, data: &Dataset) -> Preprocess {
         match self.arch {
-            Arch::SmallCnn => Preprocess {
+            Arch::SmallCnn | Arch::WideCnn => Preprocess {
                 normalization: data.kind.paper_normalization(),
                 size: None,
                 grey_to_rgb: false,
@@ -207,121 +309,21 @@ impl TransferStudy {
         }
     }
 
-    fn options(&self, epochs: usize, batch_size: usize) -> TrainOptions {
-        TrainOptions {
-            epochs,
-            batch_size,
-            eval_batch_size: 500,
-            ..TrainOptions::default()
-        }
-    }
-
-    fn val_set(&self, data: &Dataset, classes: &[u8]) -> Result<ImageSet> {
-        let test = data.test.filter_classes(classes)?;
-        let size = self.scale.val_size.min(test.len());
+    /// The target classes' test images every target network is evaluated on.
+    fn test_set(&self, data: &Dataset, direction: &Direction) -> Result<ImageSet> {
+        let test = data.test.filter_classes(&direction.target_classes)?;
+        ensure!(
+            self.scale.test_size <= test.len(),
+            "test size {}: the target classes of {} have {} test images",
+            self.scale.test_size,
+            direction.name,
+            test.len()
+        );
         Ok(ValidationSplit::SeededSubset {
-            size,
-            seed: seed::derive(self.seed, &[seed::label("transfer-val")]),
+            size: self.scale.test_size,
+            seed: seed::derive(self.seed, &[seed::label("transfer-test")]),
         }
         .apply(&test)?)
-    }
-
-    /// Trains (or, on resume, reloads) the source network of `direction` on backend `B`.
-    fn source<B: AutodiffBackend>(
-        &self,
-        data: &Dataset,
-        direction: &Direction,
-        network: &NetworkConfig,
-        device: &B::Device,
-    ) -> Result<SourceNet> {
-        let dir = self.out.join("source").join(&direction.name);
-        let weights_file = dir.join("weights.bin");
-        let template_file = dir.join("polarity.ptpl");
-        let meta = serde_json::json!({
-            "network": network,
-            "classes": direction.source_classes,
-            "images": self.scale.source_images,
-            "epochs": self.scale.source_epochs,
-            "batch_size": self.scale.source_batch,
-            "seed": self.seed,
-            "data": data.provenance.files.iter().map(|f| &f.content_sha256).collect::<Vec<_>>(),
-        });
-        let kernels = study::kernel_specs(network)?;
-        let head = source_net::head_layer(&kernels)?;
-        let reuse = self.resume && weights_file.exists();
-        let started = Instant::now();
-        let (weights, history, sha) = if reuse {
-            let (w, stored, sha) = source_net::load(&weights_file)?;
-            ensure!(
-                stored.get("source") == Some(&meta),
-                "{} was made with other settings than this run; use another --out or delete it",
-                weights_file.display()
-            );
-            let history =
-                serde_json::from_value(stored["history"].clone()).context("source history")?;
-            (w, history, sha)
-        } else {
-            let pool = data.train.filter_classes(&direction.source_classes)?;
-            let n = self.scale.source_images.min(pool.len());
-            let preprocess = self.preprocess(data);
-            let train = PreparedImages {
-                set: pool.first_n(n)?,
-                preprocess: preprocess.clone(),
-            };
-            let val = PreparedImages {
-                set: self.val_set(data, &direction.source_classes)?,
-                preprocess,
-            };
-            let init = network.initial_values(
-                seed::derive(
-                    self.seed,
-                    &[seed::label("transfer-source"), seed::label(&direction.name)],
-                ),
-                0,
-            )?;
-            let opts = TrainOptions {
-                shuffle_seed: seed::derive(self.seed, &[seed::label("transfer-source-shuffle")]),
-                backend_seed: seed::derive(self.seed, &[seed::label("transfer-source-backend")]),
-                ..self.options(self.scale.source_epochs, self.scale.source_batch)
-            };
-            eprintln!(
-                "== source network {}: {n} images of classes {:?}, {} epochs",
-                direction.name, direction.source_classes, opts.epochs
-            );
-            let (w, history) =
-                source_net::train_source::<B>(network, &init, &train, &val, &opts, device)?;
-            let sha = source_net::save(
-                &weights_file,
-                &w,
-                &serde_json::json!({ "source": meta, "history": history }),
-            )?;
-            (w, history, sha)
-        };
-        let seconds = (!reuse).then(|| started.elapsed().as_secs_f64());
-        let pretrained = source_net::as_pretrained(&weights, &head, &weights_file, &sha);
-        // The template artifact: the transferred kernels' signs, traceable to the weights file.
-        let template = pretrained.kernel_template();
-        template
-            .save(&template_file)
-            .with_context(|| format!("writing {}", template_file.display()))?;
-        let template_sha256 = source_net::sha256(&std::fs::read(&template_file)?);
-        let (free, total) = template.tensors.iter().fold((0usize, 0usize), |(f, t), k| {
-            (
-                f + k.signs().iter().filter(|&&s| s == 0).count(),
-                t + k.signs().len(),
-            )
-        });
-        Ok(SourceNet {
-            direction: direction.clone(),
-            constrained: 1.0 - free as f64 / total.max(1) as f64,
-            template_source_sha256: template.provenance.source_sha256.clone(),
-            pretrained,
-            history,
-            weights_file,
-            template_file,
-            template_sha256,
-            seconds,
-        })
     }
 
     /// Runs the study on `data` (Fashion-MNIST, or synthetic data in tests) on backend `B` and
@@ -332,12 +334,13 @@ impl TransferStudy {
         device: &B::Device,
         observer: &dyn Observer,
     ) -> Result<PathBuf> {
+        self.scale.check()?;
         ensure!(
             data.train.num_classes() == 10,
             "the transfer study needs a 10-class dataset (classes 0-4 and 5-9), got {} classes",
             data.train.num_classes()
         );
-        // Refuse a used directory before the source network would overwrite its weights.
+        // Refuse a used directory before the source networks would overwrite their weights.
         let manifest = self.out.join("runs").join(polarity_sweep::MANIFEST_FILE);
         ensure!(
             self.resume || !manifest.exists(),
@@ -347,59 +350,94 @@ impl TransferStudy {
         );
         let network = self.network(data.train.height());
         let directions = self.directions.list();
-        let mut sources = Vec::new();
-        for d in &directions {
-            sources.push(self.source::<B>(data, d, &network, device)?);
-        }
-        let plan = StudyPlan {
-            network: network.clone(),
-            conditions: CONDITIONS.to_vec(),
-            options: self.options(self.scale.epochs, self.scale.batch_size),
-            seed: self.seed,
-            sizes: self.scale.sizes.clone(),
-            trials: self.scale.trials,
-        };
+        let data_sha: serde_json::Value = data
+            .provenance
+            .files
+            .iter()
+            .map(|f| f.content_sha256.clone())
+            .collect();
+        let head = network
+            .kernel_specs()?
+            .last()
+            .map(|k| k.name.clone())
+            .unwrap_or_default();
         let mut tasks = Vec::new();
-        for s in &sources {
-            tasks.push(Task {
-                name: s.direction.name.clone(),
-                train: data.train.filter_classes(&s.direction.target_classes)?,
-                val: self.val_set(data, &s.direction.target_classes)?,
-                preprocess: self.preprocess(data),
-                pretrained: Some(s.pretrained.clone()),
+        for d in &directions {
+            let pool = data.train.filter_classes(&d.source_classes)?;
+            observer.stage(&format!(
+                "source networks {}: {} x {} images of classes {:?}, up to {} epochs",
+                d.name,
+                self.scale.sources.per_direction,
+                self.scale.sources.images,
+                d.source_classes,
+                self.scale.sources.max_epochs
+            ));
+            let preprocess = self.preprocess(data);
+            let sources = self.sources::<B>(d, &pool, &preprocess, &network, &data_sha, device)?;
+            let target = data.train.filter_classes(&d.target_classes)?;
+            let order = ClassOrder::new(
+                target.labels(),
+                target.num_classes(),
+                seed::derive(self.seed, &[seed::label("subsets"), seed::label(&d.name)]),
+            );
+            let largest = self.scale.per_class.iter().copied().max().unwrap_or(0);
+            order.subset(largest, "target training pool")?;
+            tasks.push(units::TargetTask {
+                name: d.name.clone(),
+                test: self.test_set(data, d)?,
+                pool: target,
+                order,
+                preprocess,
+                sources,
+                head: head.clone(),
             });
         }
+        let plan = units::UnitPlan {
+            network: &network,
+            arms: &self.scale.arms,
+            budget: self.scale.budget,
+            options: TrainOptions {
+                eval_batch_size: 500,
+                ..TrainOptions::default()
+            },
+            seed: self.seed,
+            per_class: &self.scale.per_class,
+            trials: self.scale.trials,
+        };
         let config = serde_json::json!({
             "study": "transfer",
+            "version": 2,
             "preset": self.preset,
-            // The threshold only changes the analysis: leave it out, so that `--resume` can
-            // report the same runs at another threshold.
-            "scale": Scale { threshold: f64::NAN, ..self.scale.clone() },
+            "scale": self.scale,
             "arch": self.arch,
-            "plan": plan,
+            "network": network,
+            "options": plan.options,
+            "seed": self.seed,
             "directions": directions,
-            "source_weights_sha256": sources.iter().map(|s| &s.pretrained.sha256).collect::<Vec<_>>(),
-            "data": data.provenance.files.iter().map(|f| &f.content_sha256).collect::<Vec<_>>(),
+            "source_weights_sha256": tasks.iter().map(|t| {
+                t.sources.sources.iter().chain(&t.sources.one_epoch).map(|s| s.pretrained.sha256.clone()).collect::<Vec<_>>()
+            }).collect::<Vec<_>>(),
+            "data": data_sha,
         });
-        let place = SweepPlace {
-            options: RunOptions {
-                out: self.out.join("runs"),
-                resume: self.resume,
-                shard: self.shard,
-                threads: None,
-                progress: observer.sweep(),
-            },
-        };
-        let networks = directions.len() * plan.sizes.len() * plan.trials * plan.conditions.len();
+        let networks =
+            tasks.len() * self.scale.per_class.len() * self.scale.trials * self.scale.arms.len();
         observer.stage(&format!(
-            "target networks: {networks} ({} directions x {} sizes x {} trials x {} conditions)",
-            directions.len(),
-            plan.sizes.len(),
-            plan.trials,
-            plan.conditions.len()
+            "target networks: {networks} ({} directions x {} sizes x {} trials x {} arms), {} steps each",
+            tasks.len(),
+            self.scale.per_class.len(),
+            self.scale.trials,
+            self.scale.arms.len(),
+            self.scale.budget.steps
         ));
+        let options = RunOptions {
+            out: self.out.join("runs"),
+            resume: self.resume,
+            shard: self.shard,
+            threads: None,
+            progress: observer.sweep(),
+        };
         let started = Instant::now();
-        let (outcome, sweep) = study::run_study::<B>(&plan, &tasks, &config, &place, device)?;
+        let (outcome, sweep) = plan.run_sweep::<B>(&tasks, &config, &options, device)?;
         let seconds = started.elapsed().as_secs_f64();
         if self.shard.is_some() {
             observer.stage("shard finished: merge the shard directories with `polarity merge`, then rerun without --shard and with --resume for the report");
@@ -407,9 +445,7 @@ impl TransferStudy {
         }
         let runs = Runs::from_rows(&sweep.header, &outcome.rows)?;
         self.report(
-            &plan,
             &tasks,
-            &sources,
             &runs,
             (seconds, outcome.ran, &sweep.config_hash()),
             data,
