@@ -215,6 +215,38 @@ fn scan_file(file: &File, path: &Path) -> Result<Scan> {
     })
 }
 
+/// The largest payload among a journal's frames, walking the frame headers only (16 bytes a
+/// frame, payloads skipped); 0 for a missing or empty journal. For memory plans: what one unit
+/// costs when it is read back.
+pub fn largest_frame(path: &Path) -> Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).io_context(|| format!("reading journal {}", path.display())),
+    };
+    let total = file
+        .metadata()
+        .io_context(|| format!("reading journal {}", path.display()))?
+        .len();
+    let mut reader = BufReader::with_capacity(HEADER_LEN, file);
+    let (mut pos, mut largest) = (0u64, 0u64);
+    let mut header = [0u8; HEADER_LEN];
+    while pos + HEADER_LEN as u64 <= total {
+        reader
+            .seek(SeekFrom::Start(pos))
+            .and_then(|_| reader.read_exact(&mut header))
+            .io_context(|| format!("reading journal {}", path.display()))?;
+        if &header[..4] != MAGIC && &header[..4] != MAGIC_JSON {
+            break; // not a frame: the valid prefix ends here
+        }
+        let len = u64::from(u32::from_le_bytes(header[4..8].try_into().expect("4 bytes")));
+        largest = largest.max(len.min(total - pos - HEADER_LEN as u64));
+        pos += HEADER_LEN as u64 + len;
+    }
+    Ok(largest)
+}
+
 /// Reads until `buf` is full or the end of the input; returns how many bytes were read.
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
