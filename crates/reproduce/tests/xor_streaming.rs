@@ -151,7 +151,11 @@ fn streaming_reduction_equals_the_in_memory_path() {
             let got: Vec<(f64, f64, f64)> = (0..series.x.len())
                 .map(|e| (series.median[e], series.q25[e], series.q75[e]))
                 .collect();
-            assert_eq!(format!("{got:?}"), format!("{expected:?}"), "n = {n}, layer {layer}");
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{expected:?}"),
+                "n = {n}, layer {layer}"
+            );
         }
     }
     // Fluid nets do flip signs, so the comparison above is not one of zeros.

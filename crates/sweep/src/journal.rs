@@ -240,7 +240,9 @@ pub fn largest_frame(path: &Path) -> Result<u64> {
         if &header[..4] != MAGIC && &header[..4] != MAGIC_JSON {
             break; // not a frame: the valid prefix ends here
         }
-        let len = u64::from(u32::from_le_bytes(header[4..8].try_into().expect("4 bytes")));
+        let len = u64::from(u32::from_le_bytes(
+            header[4..8].try_into().expect("4 bytes"),
+        ));
         largest = largest.max(len.min(total - pos - HEADER_LEN as u64));
         pos += HEADER_LEN as u64 + len;
     }
@@ -266,7 +268,13 @@ pub fn load(file: &File, path: &Path, entry: &Entry) -> Result<Record> {
     use std::os::unix::fs::FileExt;
     let mut payload = vec![0u8; entry.len as usize];
     file.read_exact_at(&mut payload, entry.offset)
-        .io_context(|| format!("reading unit {} from journal {}", entry.unit, path.display()))?;
+        .io_context(|| {
+            format!(
+                "reading unit {} from journal {}",
+                entry.unit,
+                path.display()
+            )
+        })?;
     if checksum(&payload) != entry.checksum {
         return Err(SweepError::Corrupt(format!(
             "journal {}: the frame of unit {} changed since it was read",
@@ -282,7 +290,11 @@ pub fn load(file: &File, path: &Path, entry: &Entry) -> Result<Record> {
         ))
     })?;
     serde_json::from_slice(&json).map_err(|source| SweepError::Json {
-        context: format!("decoding unit {} from journal {}", entry.unit, path.display()),
+        context: format!(
+            "decoding unit {} from journal {}",
+            entry.unit,
+            path.display()
+        ),
         source,
     })
 }
@@ -376,12 +388,12 @@ impl Journal {
                 })
             })
             .io_context(|| {
-            format!(
-                "appending unit {} to journal {}",
-                record.unit,
-                self.path.display()
-            )
-        })
+                format!(
+                    "appending unit {} to journal {}",
+                    record.unit,
+                    self.path.display()
+                )
+            })
     }
 
     /// Reads one unit's record back (see [`load`]).

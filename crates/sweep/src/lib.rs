@@ -32,8 +32,8 @@ pub use outdir::{Manifest, CONFIG_HASH_FILE, JOURNAL_FILE, MANIFEST_FILE, RESULT
 pub use progress::Progress;
 pub use record::ColumnKind;
 pub use runner::{run, run_streaming, RunOptions, RunOutcome};
-pub use table::TableFormat;
 pub use shard::{process_env, resolve_shard, Shard};
+pub use table::TableFormat;
 pub use unit::{Axis, AxisValue, Grid, Unit};
 
 /// One CSV record; its length must equal the header's.

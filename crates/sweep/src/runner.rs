@@ -207,10 +207,7 @@ where
             };
             let entry = journal.append(&record)?;
             drop(record);
-            finished
-                .lock()
-                .expect("finished lock poisoned")
-                .push(entry);
+            finished.lock().expect("finished lock poisoned").push(entry);
             let done = finished_count.fetch_add(1, Ordering::SeqCst) + 1;
             progress.unit_finished(done, total);
             Ok(())

@@ -61,7 +61,9 @@ impl std::str::FromStr for TableFormat {
         match s {
             "csv" => Ok(TableFormat::Csv),
             "parquet" => Ok(TableFormat::Parquet),
-            _ => Err(format!("unknown table format {s:?}; expected csv or parquet")),
+            _ => Err(format!(
+                "unknown table format {s:?}; expected csv or parquet"
+            )),
         }
     }
 }
@@ -80,7 +82,7 @@ pub struct TableWriter {
 }
 
 enum Inner {
-    Csv(csv::Writer<BufWriter<File>>),
+    Csv(Box<csv::Writer<BufWriter<File>>>),
     Parquet(Box<ParquetTable>),
 }
 
@@ -100,13 +102,11 @@ impl TableWriter {
                     .terminator(csv::Terminator::Any(b'\n'))
                     .from_writer(file.writer);
                 writer.write_record(header).map_err(|e| render(&e))?;
-                Inner::Csv(writer)
+                Inner::Csv(Box::new(writer))
             }
-            TableFormat::Parquet => Inner::Parquet(Box::new(ParquetTable::new(
-                file.writer,
-                header,
-                kinds,
-            )?)),
+            TableFormat::Parquet => {
+                Inner::Parquet(Box::new(ParquetTable::new(file.writer, header, kinds)?))
+            }
         };
         Ok(TableWriter {
             inner,
@@ -248,7 +248,9 @@ impl ParquetTable {
                 .map_err(parquet_error)?
                 .ok_or_else(|| SweepError::Render("parquet: fewer columns than buffers".into()))?;
             let written = match (column.untyped(), &*buffer) {
-                (ColumnWriter::Int64ColumnWriter(w), Buffer::Int(v)) => w.write_batch(v, None, None),
+                (ColumnWriter::Int64ColumnWriter(w), Buffer::Int(v)) => {
+                    w.write_batch(v, None, None)
+                }
                 (ColumnWriter::FloatColumnWriter(w), Buffer::Float32(v)) => {
                     w.write_batch(v, None, None)
                 }

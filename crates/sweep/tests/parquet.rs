@@ -11,9 +11,7 @@ use polarity_sweep::{
 use std::path::Path;
 
 fn sweep(format: TableFormat) -> Sweep {
-    let grid = Grid::new()
-        .axis("size", [3, 10, 30])
-        .axis("trial", 0..7);
+    let grid = Grid::new().axis("size", [3, 10, 30]).axis("trial", 0..7);
     let header = ["unit", "size", "trial", "loss", "acc", "ok"]
         .map(String::from)
         .to_vec();
@@ -84,20 +82,21 @@ fn read_back(path: &Path) -> Vec<Vec<String>> {
 #[test]
 fn parquet_holds_every_value_and_its_bytes_do_not_depend_on_threads_or_shards() {
     let sweep = sweep(TableFormat::Parquet);
-    let expected: Vec<Vec<String>> = sweep
-        .units
-        .iter()
-        .flat_map(|u| rows(u).unwrap())
-        .collect();
+    let expected: Vec<Vec<String>> = sweep.units.iter().flat_map(|u| rows(u).unwrap()).collect();
     let tmp = tempfile::tempdir().unwrap();
     let mut reference: Option<Vec<u8>> = None;
     for threads in [1, 3] {
         let out = tmp.path().join(format!("t{threads}"));
         let mut seen = Vec::new();
-        let outcome = run_streaming(&sweep, &options(&out, threads, None), rows, |id, unit_rows| {
-            seen.push((id.to_string(), unit_rows));
-            Ok(())
-        })
+        let outcome = run_streaming(
+            &sweep,
+            &options(&out, threads, None),
+            rows,
+            |id, unit_rows| {
+                seen.push((id.to_string(), unit_rows));
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(outcome.results_csv, out.join("results.parquet"));
         assert!(!out.join("results.csv").exists());
@@ -109,7 +108,11 @@ fn parquet_holds_every_value_and_its_bytes_do_not_depend_on_threads_or_shards() 
             seen.into_iter().flat_map(|(_, r)| r).collect::<Vec<_>>(),
             expected
         );
-        assert_eq!(read_back(&outcome.results_csv), expected, "threads={threads}");
+        assert_eq!(
+            read_back(&outcome.results_csv),
+            expected,
+            "threads={threads}"
+        );
         let bytes = std::fs::read(&outcome.results_csv).unwrap();
         match &reference {
             None => reference = Some(bytes),

@@ -123,7 +123,10 @@ mod tests {
         use polarity_sweep::ColumnKind::{Float32, Int, Text};
         assert_eq!(
             XorRecord::kinds(),
-            [Int, Int, Text, Text, Int, Int, Float32, Float32, Float32, Float32, Int, Int, Int, Int]
+            [
+                Int, Int, Text, Text, Int, Int, Float32, Float32, Float32, Float32, Int, Int, Int,
+                Int
+            ]
         );
     }
 

@@ -5,8 +5,8 @@
 //! earlier ones, so tests can append to a default command line.
 
 use polarity_sweep::{
-    process_env, resolve_shard, BoxError, ColumnKind, ConfigFormat, Grid, RunOptions, Shard,
-    Sweep, TableFormat, Unit,
+    process_env, resolve_shard, BoxError, ColumnKind, ConfigFormat, Grid, RunOptions, Shard, Sweep,
+    TableFormat, Unit,
 };
 use std::path::PathBuf;
 
