@@ -9,7 +9,7 @@
 #      task's exit code (read from `scontrol -o show job`; there is no accounting, so no sacct);
 #   3. with --xor-reference DIR (a `polarity reproduce xor --quick` output), the shipped
 #      examples/slurm/xor-array.sbatch and merge.sbatch (afterok dependency) reproduce it: every
-#      grid's results.csv and claims.csv byte for byte;
+#      grid's results.parquet and claims.csv byte for byte;
 #   4. with --images-reference DIR (a `polarity reproduce images --preset smoke` output), so do
 #      examples/slurm/images-gpu-array.sbatch (--gres=gpu:1 on the cluster's stand-in GPUs, run
 #      with POLARITY_DEVICE=flex) and merge.sbatch: runs/results.csv and claims.csv.
@@ -201,7 +201,7 @@ require_success() {
 
 # Journal frames in file $1 (0 if it does not exist).
 frames() {
-    if [[ -f $1 ]]; then { grep -ao PSJ1 "$1" || true; } | wc -l; else echo 0; fi
+    if [[ -f $1 ]]; then { grep -ao PSJ2 "$1" || true; } | wc -l; else echo 0; fi
 }
 
 # The `"shard":{...}` entry of a sweep directory's manifest, without blanks.
@@ -246,7 +246,7 @@ wait_done "$array"_$victim
 state=$(task_state "$array" "$victim")
 [[ $state == CANCELLED ]] || fail "task $victim was cancelled but ended $state"
 killed_at=$(frames "$journal")
-if [[ -e $RUNS/shard-$victim/results.csv ]] || ((killed_at >= units_per_shard)); then
+if [[ -e $RUNS/shard-$victim/results.parquet ]] || ((killed_at >= units_per_shard)); then
     fail "task $victim had finished its shard before the cancellation landed ($killed_at of $units_per_shard units); the units are too fast for this test"
 fi
 echo "   task $victim cancelled after $killed_at of $units_per_shard units; requeued"
@@ -274,8 +274,11 @@ read -r trained _ _ resumed _ <<<"$summary"
 echo "   requeued task $victim: $summary"
 
 "$polarity" merge --out "$RUNS/merged" "$RUNS"/shard-{0,1,2,3}
-cmp "$RUNS/merged/results.csv" "$RUNS/whole/results.csv" || fail "merged shards differ from the unsharded run"
-rows=$(($(wc -l <"$RUNS/whole/results.csv") - 1))
+cmp "$RUNS/merged/results.parquet" "$RUNS/whole/results.parquet" || fail "merged shards differ from the unsharded run"
+# The unsharded job's summary line: "N units trained, 0 resumed; ROWS rows -> .../results.parquet".
+whole_summary=$(grep -E '^[0-9]+ units trained' "$work/logs/whole-$whole.out" || true)
+rows=$(sed -E 's/.*; ([0-9]+) rows -> .*/\1/' <<<"$whole_summary")
+rows=${rows:-0}
 ((rows == 4 * 4 * 3 * 12 * 100)) || fail "unsharded table has $rows rows, expected 4 hidden x 4 sizes x 3 conditions x 12 trials x 100 epochs"
 echo "   ok: 4 shards merged = unsharded table ($rows rows, byte for byte) [$(($(date +%s) - started)) s]"
 
@@ -316,10 +319,10 @@ if [[ -n $xor_reference ]]; then
         cmp "$work/example/$table" "$xor_reference/$table" ||
             fail "example array: $table differs from the reference"
         tables=$((tables + 1))
-    done < <(cd "$xor_reference" && find runs -name results.csv | sort | sed "s|^|$xor_reference/|")
-    ((tables >= 5)) || fail "example array: only $tables results.csv in the reference $xor_reference"
+    done < <(cd "$xor_reference" && find runs -name results.parquet | sort | sed "s|^|$xor_reference/|")
+    ((tables >= 5)) || fail "example array: only $tables results.parquet in the reference $xor_reference"
     cmp "$work/example/claims.csv" "$xor_reference/claims.csv" || fail "example array: claims.csv differs from the reference"
-    echo "   ok: every grid's results.csv and claims.csv byte for byte [$(($(date +%s) - started)) s]"
+    echo "   ok: every grid's results.parquet and claims.csv byte for byte [$(($(date +%s) - started)) s]"
 fi
 
 # --- 4. the GPU example on stand-in GPUs reproduces `reproduce images --preset smoke` ---------

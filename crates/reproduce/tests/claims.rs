@@ -153,6 +153,7 @@ fn quick_reproduction_writes_the_report() {
         data: polarity_xor::DataSource::default(),
         data_draws: 3,
         full_draws: false,
+        format: polarity_sweep::TableFormat::Parquet,
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();
@@ -203,7 +204,7 @@ fn quick_reproduction_writes_the_report() {
     // Three data draws: draws 1 and 2 ran as grids of their own; the Fig-1 claims per draw.
     for k in [1, 2] {
         assert!(out
-            .join(format!("runs/draw-{k}/fig1-official/results.csv"))
+            .join(format!("runs/draw-{k}/fig1-official/results.parquet"))
             .exists());
     }
     let per_draw = std::fs::read_to_string(out.join("claims-draws.csv")).unwrap();
@@ -222,6 +223,7 @@ fn quick_reproduction_writes_the_report() {
         data: polarity_xor::DataSource::default(),
         data_draws: 3,
         full_draws: false,
+        format: polarity_sweep::TableFormat::Parquet,
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();
@@ -246,6 +248,7 @@ fn quick_reproduction_writes_the_report() {
         data: polarity_xor::DataSource::files(&csv),
         data_draws: 1,
         full_draws: false,
+        format: polarity_sweep::TableFormat::Csv,
     }
     .run(&polarity_reproduce::Silent)
     .unwrap();
@@ -259,6 +262,8 @@ fn quick_reproduction_writes_the_report() {
         std::fs::read_to_string(given_out.join("claims.csv")).unwrap(),
         claims
     );
+    // --format csv: the same claims from text tables.
+    assert!(given_out.join("runs/fig1-official/results.csv").exists());
     let config = std::fs::read_to_string(given_out.join("runs/fig1-official/config.toml")).unwrap();
     assert!(config.contains(&format!("sha256 = \"{sha}\"")), "{config}");
 }

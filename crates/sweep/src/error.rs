@@ -99,6 +99,8 @@ pub enum SweepError {
     Shard(#[from] ShardError),
     #[error("a sweep needs a non-empty CSV header")]
     EmptyHeader,
+    #[error("{kinds} column kinds given for a header of {columns} columns")]
+    KindsMismatch { kinds: usize, columns: usize },
     #[error("a sweep needs at least one unit")]
     NoUnits,
     #[error("unit {0} appears twice in the grid")]
@@ -134,6 +136,16 @@ pub enum SweepError {
         dir: PathBuf,
         found: String,
         wanted: String,
+    },
+    #[error(
+        "{} holds a sweep whose table is {found}, but this run asks for {wanted}; pass --format {found} \
+         to resume it, or choose another --out",
+        dir.display()
+    )]
+    DifferentFormat {
+        dir: PathBuf,
+        found: crate::TableFormat,
+        wanted: crate::TableFormat,
     },
     /// A manifest, journal or config in a directory that is not what the runner wrote.
     #[error("{0}")]

@@ -3,8 +3,8 @@
 use crate::error::{IoContext, Result, SweepError};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a fixed temp name beside it, fsync, rename, fsync the directory.
 /// The temp name is fixed (not random) so a process killed mid-write leaves no litter that accumulates;
@@ -27,6 +27,48 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         std::io::Result::Ok(())
     })();
     result.io_context(|| format!("writing {}", path.display()))
+}
+
+/// A file written under a temporary name and renamed over `path` only by [`AtomicFile::commit`]
+/// (fsync of the file, rename, fsync of the directory); dropped uncommitted, it leaves `path` as
+/// it was.
+pub(crate) struct AtomicFile {
+    pub(crate) path: PathBuf,
+    pub(crate) temp: PathBuf,
+    pub(crate) writer: BufWriter<File>,
+}
+
+impl AtomicFile {
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile> {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(SweepError::NotAFilePath(path.to_path_buf()));
+        };
+        // A fixed temp name, as `fsutil::write_atomic`: callers hold the journal lock.
+        let temp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+        let file = File::create(&temp).io_context(|| format!("writing {}", path.display()))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temp,
+            writer: BufWriter::with_capacity(1 << 20, file),
+        })
+    }
+
+    pub(crate) fn finish(self) -> Result<()> {
+        AtomicFile::commit(self.writer, &self.path, &self.temp)
+    }
+
+    pub(crate) fn commit(writer: BufWriter<File>, path: &Path, temp: &Path) -> Result<()> {
+        let result = (|| {
+            let file = writer.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(temp, path)?;
+            if let Some(dir) = path.parent() {
+                File::open(dir)?.sync_all()?;
+            }
+            std::io::Result::Ok(())
+        })();
+        result.io_context(|| format!("writing {}", path.display()))
+    }
 }
 
 /// Lower-case hex SHA-256.

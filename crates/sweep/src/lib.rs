@@ -2,10 +2,13 @@
 //!
 //! The caller declares a [`Sweep`]: the fully resolved config (saved beside the results with its
 //! hash), the CSV header and the ordered list of [`Unit`]s. [`run`] executes the units owned by this
-//! process's [`Shard`] with a closure returning CSV rows, journals each finished unit atomically,
-//! skips finished units on resume, and finally writes `results.csv` in canonical unit order, so the
-//! bytes never depend on threads, scheduling, interruptions or sharding. [`merge()`] combines shard
-//! directories into the table an unsharded run writes. See the crate README for the guarantees.
+//! process's [`Shard`] with a closure returning rows, journals each finished unit atomically,
+//! skips finished units on resume, and finally writes the table (`results.csv`, or typed
+//! `results.parquet`, [`TableFormat`]) in canonical unit order, so the bytes never depend on
+//! threads, scheduling, interruptions or sharding. [`run_streaming`] does so in memory independent
+//! of the grid, handing each unit's rows to the caller as the table is written. [`merge()`]
+//! combines shard directories into the table an unsharded run writes. See the crate README for
+//! the guarantees.
 //!
 //! The crate parses no flags and prints nothing: the `polarity` binary maps its options onto
 //! [`RunOptions`] and shows progress through the [`Progress`] observer.
@@ -20,14 +23,17 @@ pub mod progress;
 pub mod record;
 mod runner;
 mod shard;
+pub mod table;
 mod unit;
 
 pub use error::{BoxError, GridError, ShardError, SweepError};
 pub use merge::{merge, MergeOutcome};
 pub use outdir::{Manifest, CONFIG_HASH_FILE, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE};
 pub use progress::Progress;
-pub use runner::{run, RunOptions, RunOutcome};
+pub use record::ColumnKind;
+pub use runner::{run, run_streaming, RunOptions, RunOutcome};
 pub use shard::{process_env, resolve_shard, Shard};
+pub use table::TableFormat;
 pub use unit::{Axis, AxisValue, Grid, Unit};
 
 /// One CSV record; its length must equal the header's.
@@ -55,8 +61,14 @@ pub struct Sweep {
     /// The fully resolved config (every default filled in); its SHA-256 identifies the sweep.
     pub config: String,
     pub config_format: ConfigFormat,
-    /// CSV header of `results.csv`.
+    /// Header of the results table.
     pub header: Vec<String>,
+    /// The type of each column (what a Parquet table stores); all [`ColumnKind::Text`] unless
+    /// set with [`Sweep::with_kinds`].
+    pub kinds: Vec<ColumnKind>,
+    /// The final table's format (CSV unless set with [`Sweep::with_format`]). Not part of the
+    /// config: recorded in the manifest, and a resumed run must ask for the same.
+    pub table: TableFormat,
     /// All units of the grid in canonical order (shards take slices of this list).
     pub units: Vec<Unit>,
 }
@@ -84,9 +96,30 @@ impl Sweep {
         Ok(Sweep {
             config,
             config_format,
+            kinds: vec![ColumnKind::Text; header.len()],
+            table: TableFormat::Csv,
             header,
             units,
         })
+    }
+
+    /// Chooses the final table's format.
+    pub fn with_format(mut self, table: TableFormat) -> Sweep {
+        self.table = table;
+        self
+    }
+
+    /// Declares the column types (one per header column; `record::kinds_of` derives them from a
+    /// record type).
+    pub fn with_kinds(mut self, kinds: Vec<ColumnKind>) -> Result<Sweep, SweepError> {
+        if kinds.len() != self.header.len() {
+            return Err(SweepError::KindsMismatch {
+                kinds: kinds.len(),
+                columns: self.header.len(),
+            });
+        }
+        self.kinds = kinds;
+        Ok(self)
     }
 
     /// Hex SHA-256 of the config text.

@@ -1,13 +1,14 @@
 //! Merging shard directories into the directory an unsharded run would have written.
 
 use crate::error::{IoContext, Result, SweepError};
-use crate::journal::{self, Record};
-use crate::outdir::{
-    check_same_sweep, render_table, Manifest, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE,
-};
-use crate::{fsutil, Row};
+use crate::fsutil::{self, AtomicFile};
+use crate::journal::{self, Entry};
+use crate::outdir::{check_same_sweep, Manifest, JOURNAL_FILE, MANIFEST_FILE};
+use crate::table::TableWriter;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// What [`merge`] wrote.
@@ -40,10 +41,12 @@ fn list_some(ids: &[&str]) -> String {
     text
 }
 
-/// Combines the journals of `shard_dirs` into `out` (config, manifest, journal, `results.csv`).
+/// Combines the journals of `shard_dirs` into `out` (config, manifest, journal, and the table in
+/// the shards' format), one unit at a time, so memory does not grow with the grid.
 ///
-/// Refuses: directories run with different configs (naming the hashes), a unit present in two
-/// directories, and units of the grid present in none (listed, with the shard that should hold them).
+/// Refuses: directories run with different configs (naming the hashes) or table formats, a unit
+/// present in two directories, and units of the grid present in none (listed, with the shard that
+/// should hold them).
 pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
     let Some(first_dir) = shard_dirs.first() else {
         bail!("merge needs at least one shard directory");
@@ -70,6 +73,15 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
             );
         }
         check_same_sweep(dir, manifest, reference)?;
+        if manifest.table != reference.table {
+            bail!(
+                "shards were run with different table formats: {} wrote {}, {} wrote {}",
+                first_dir.display(),
+                reference.table,
+                dir.display(),
+                manifest.table
+            );
+        }
     }
     let mut canonical: Vec<PathBuf> = Vec::new();
     for dir in shard_dirs {
@@ -88,27 +100,38 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut found: HashMap<String, (usize, Vec<Row>)> = HashMap::new();
+    let mut found: HashMap<String, (usize, Entry)> = HashMap::new();
     let mut duplicates: Vec<String> = Vec::new();
+    let mut journals: Vec<Option<(File, PathBuf)>> = Vec::new();
     for (d, dir) in shard_dirs.iter().enumerate() {
-        let contents = journal::read(&dir.join(JOURNAL_FILE))?;
-        for Record { unit, rows } in contents.records {
-            if !position.contains_key(unit.as_str()) {
+        let path = dir.join(JOURNAL_FILE);
+        let contents = journal::scan(&path)?;
+        for entry in contents.entries {
+            if !position.contains_key(entry.unit.as_str()) {
                 bail!(
-                    "{} holds unit {unit}, which is not in the grid of its {MANIFEST_FILE}",
-                    dir.display()
+                    "{} holds unit {}, which is not in the grid of its {MANIFEST_FILE}",
+                    dir.display(),
+                    entry.unit
                 );
             }
-            if let Some((other, _)) = found.get(&unit) {
+            if let Some((other, _)) = found.get(&entry.unit) {
                 duplicates.push(format!(
-                    "{unit} (in {} and {})",
+                    "{} (in {} and {})",
+                    entry.unit,
                     shard_dirs[*other].display(),
                     dir.display()
                 ));
                 continue;
             }
-            found.insert(unit, (d, rows));
+            found.insert(entry.unit.clone(), (d, entry));
         }
+        // A shard with no journal holds no units; the gap check below names it.
+        let file = match File::open(&path) {
+            Ok(file) => Some(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).io_context(|| format!("reading journal {}", path.display())),
+        };
+        journals.push(file.map(|f| (f, path)));
     }
     if !duplicates.is_empty() {
         let ids: Vec<&str> = duplicates.iter().map(String::as_str).collect();
@@ -152,32 +175,35 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
     };
     merged.write_with_config(out, &config)?;
 
-    // The merged journal lists units in canonical order, so `--resume` on it finds everything done.
-    let mut rows: HashMap<String, Vec<Row>> = found
-        .into_iter()
-        .map(|(id, (_, rows))| (id, rows))
-        .collect();
-    let mut journal_bytes = Vec::new();
-    for id in &reference.units {
-        let record = Record {
-            unit: id.clone(),
-            rows: rows.remove(id).unwrap_or_default(),
-        };
-        journal_bytes.extend(journal::encode(&record)?);
-        rows.insert(record.unit, record.rows);
-    }
-    fsutil::write_atomic(&out.join(JOURNAL_FILE), &journal_bytes)?;
-    let table = render_table(
+    // The merged journal lists units in canonical order, so `--resume` on it finds everything
+    // done; the table is written from the same records, one unit at a time.
+    let mut merged_journal = AtomicFile::create(&out.join(JOURNAL_FILE))?;
+    let mut table = TableWriter::create(
+        &out.join(reference.table.file_name()),
+        reference.table,
         &reference.header,
-        reference.units.iter().map(String::as_str),
-        &rows,
+        &reference.column_kinds(),
     )?;
-    let results_csv = out.join(RESULTS_FILE);
-    fsutil::write_atomic(&results_csv, &table)?;
+    let mut rows = 0usize;
+    for id in &reference.units {
+        let (d, entry) = &found[id.as_str()];
+        let (file, path) = journals[*d]
+            .as_ref()
+            .expect("a directory that holds a unit has a journal");
+        let record = journal::load(file, path, entry)?;
+        merged_journal
+            .writer
+            .write_all(&journal::encode(&record)?)
+            .io_context(|| format!("writing {}", out.join(JOURNAL_FILE).display()))?;
+        table.write_rows(&record.unit, &record.rows)?;
+        rows += record.rows.len();
+    }
+    merged_journal.finish()?;
+    let results_csv = table.finish()?;
     Ok(MergeOutcome {
         results_csv,
         units: reference.units.len(),
-        rows: rows.values().map(Vec::len).sum(),
+        rows,
     })
 }
 

@@ -2,9 +2,10 @@
 
 use crate::error::{IoContext, Result, SweepError};
 use crate::fsutil::{sha256_hex, write_atomic};
-use crate::{Row, Shard, Sweep};
+use crate::record::ColumnKind;
+use crate::table::TableFormat;
+use crate::{Shard, Sweep};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
 pub const MANIFEST_FILE: &str = "sweep.json";
@@ -23,6 +24,12 @@ pub struct Manifest {
     pub units: Vec<String>,
     /// `None` for the whole grid (an unsharded run or a merge).
     pub shard: Option<Shard>,
+    /// The final table's format (manifests written before tables could be Parquet: CSV).
+    #[serde(default)]
+    pub table: TableFormat,
+    /// The column types, one per header column (older manifests: none, read as all text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<ColumnKind>,
 }
 
 const FORMAT: u32 = 1;
@@ -36,6 +43,17 @@ impl Manifest {
             header: sweep.header.clone(),
             units: sweep.units.iter().map(|u| u.id().to_string()).collect(),
             shard,
+            table: sweep.table,
+            kinds: sweep.kinds.clone(),
+        }
+    }
+
+    /// The column types (all text for a manifest that records none).
+    pub fn column_kinds(&self) -> Vec<ColumnKind> {
+        if self.kinds.is_empty() {
+            vec![ColumnKind::Text; self.header.len()]
+        } else {
+            self.kinds.clone()
         }
     }
 
@@ -87,30 +105,11 @@ pub fn check_same_sweep(dir: &Path, found: &Manifest, wanted: &Manifest) -> Resu
             saved_config: dir.join(&found.config_file),
         });
     }
-    if found.header != wanted.header || found.units != wanted.units {
+    if found.header != wanted.header
+        || found.units != wanted.units
+        || found.column_kinds() != wanted.column_kinds()
+    {
         return Err(SweepError::DifferentGrid(dir.to_path_buf()));
     }
     Ok(())
-}
-
-/// Renders the final table: header, then each unit's rows in canonical unit order.
-pub fn render_table<'a>(
-    header: &[String],
-    unit_order: impl IntoIterator<Item = &'a str>,
-    rows: &HashMap<String, Vec<Row>>,
-) -> Result<Vec<u8>> {
-    let render = |e: &dyn std::fmt::Display| SweepError::Render(e.to_string());
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer.write_record(header).map_err(|e| render(&e))?;
-    for id in unit_order {
-        let unit_rows = rows
-            .get(id)
-            .ok_or_else(|| render(&format!("internal: no rows for unit {id}")))?;
-        for row in unit_rows {
-            writer.write_record(row).map_err(|e| render(&e))?;
-        }
-    }
-    writer.into_inner().map_err(|e| render(&e))
 }

@@ -11,6 +11,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::ser::{self, Serialize};
+use serde::{Deserialize, Serialize as SerializeDerive};
 use std::fmt::Display;
 
 /// The `(column, text)` pairs of one record, in field order.
@@ -18,6 +19,28 @@ pub fn to_fields<T: Serialize>(record: &T) -> Result<Vec<(String, String)>, Reco
     let mut out = Fields::default();
     record.serialize(&mut out)?;
     Ok(out.fields)
+}
+
+/// The type of one column, from the Rust type of its field: what a typed table (Parquet) stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SerializeDerive, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Any integer field (stored as a signed 64-bit integer).
+    Int,
+    /// An `f32` field (stored as a 32-bit float, so the table holds the recorded value exactly).
+    Float32,
+    /// An `f64` field.
+    Float64,
+    Bool,
+    /// Strings, chars, unit enum variants and anything else written as text.
+    Text,
+}
+
+/// The column kinds of a record type, in header order (see [`ColumnKind`]).
+pub fn kinds_of<T: Serialize>(record: &T) -> Result<Vec<ColumnKind>, RecordError> {
+    let mut out = Fields::default();
+    record.serialize(&mut out)?;
+    Ok(out.kinds)
 }
 
 /// The header a record type writes (its field names; flattened map keys included).
@@ -80,6 +103,8 @@ fn describe(e: &csv::Error, header: &[String], row: &[String]) -> String {
 #[derive(Default)]
 struct Fields {
     fields: Vec<(String, String)>,
+    /// The kind of each field's value, in the same order.
+    kinds: Vec<ColumnKind>,
     /// The column the next scalar belongs to (set by struct fields and map keys).
     key: Option<String>,
     /// Nesting depth: 0 outside the record, 1 inside it; deeper nesting is refused.
@@ -88,10 +113,14 @@ struct Fields {
 
 impl Fields {
     fn push(&mut self, value: impl Display) -> Result<(), RecordError> {
+        self.push_kind(value, ColumnKind::Text)
+    }
+    fn push_kind(&mut self, value: impl Display, kind: ColumnKind) -> Result<(), RecordError> {
         let key = self.key.take().ok_or_else(|| {
             RecordError::Record("a record must be a struct of scalar fields".into())
         })?;
         self.fields.push((key, value.to_string()));
+        self.kinds.push(kind);
         Ok(())
     }
     fn unsupported(what: &str) -> RecordError {
@@ -108,8 +137,10 @@ impl ser::Error for RecordError {
 }
 
 macro_rules! scalars {
-    ($($method:ident: $t:ty),*) => {
-        $(fn $method(self, v: $t) -> Result<(), RecordError> { self.push(v) })*
+    ($($method:ident: $t:ty => $kind:ident),*) => {
+        $(fn $method(self, v: $t) -> Result<(), RecordError> {
+            self.push_kind(v, ColumnKind::$kind)
+        })*
     };
 }
 
@@ -124,10 +155,11 @@ impl ser::Serializer for &mut Fields {
     type SerializeStruct = Self;
     type SerializeStructVariant = ser::Impossible<(), RecordError>;
 
-    scalars!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
-        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
-        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_char: char,
-        serialize_str: &str);
+    scalars!(serialize_bool: bool => Bool, serialize_i8: i8 => Int, serialize_i16: i16 => Int,
+        serialize_i32: i32 => Int, serialize_i64: i64 => Int, serialize_u8: u8 => Int,
+        serialize_u16: u16 => Int, serialize_u32: u32 => Int, serialize_u64: u64 => Int,
+        serialize_f32: f32 => Float32, serialize_f64: f64 => Float64, serialize_char: char => Text,
+        serialize_str: &str => Text);
 
     fn serialize_bytes(self, _: &[u8]) -> Result<(), RecordError> {
         Err(Fields::unsupported("bytes"))
@@ -294,6 +326,8 @@ mod tests {
         // Display, not ryu: `1` (not `1.0`), and the f32's shortest text, not the f64 widening.
         assert_eq!(row_of(&r).unwrap(), ["posRand", "60", "1", "3", "0"]);
         assert_eq!(row_of(&rec(0.1)).unwrap()[2], 0.1f32.to_string());
+        use ColumnKind::*;
+        assert_eq!(kinds_of(&r).unwrap(), [Text, Int, Float32, Int, Int]);
         assert_eq!(row_of(&rec(1e-7)).unwrap()[2], "0.0000001");
     }
 

@@ -1,12 +1,11 @@
 //! Running (a shard of) a sweep into an output directory.
 
 use crate::error::{BoxError, IoContext, Result, SweepError};
-use crate::journal::{Journal, Record};
-use crate::outdir::{
-    check_same_sweep, render_table, Manifest, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE,
-};
+use crate::journal::{Entry, Journal, Record};
+use crate::outdir::{check_same_sweep, Manifest, JOURNAL_FILE, MANIFEST_FILE};
 use crate::progress::Progress;
-use crate::{fsutil, Row, Shard, Sweep, Unit};
+use crate::table::TableWriter;
+use crate::{Row, Shard, Sweep, Unit};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt;
@@ -49,28 +48,55 @@ impl Progress for Silent {}
 /// What [`run`] did.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
-    /// Path of the final table.
+    /// Path of the final table (`results.csv` or `results.parquet`, by [`Sweep::table`]).
     pub results_csv: PathBuf,
     /// Units computed by this call.
     pub ran: usize,
     /// Units found finished in the journal and skipped.
     pub skipped: usize,
-    /// The table's rows (without header) in canonical order, as written to `results.csv`.
+    /// The table's rows (without header) in canonical order, as written to the table; empty
+    /// from [`run_streaming`], which hands them to its callback instead.
     pub rows: Vec<Row>,
 }
 
 /// Runs the units of `sweep` owned by `options.shard` with `work`, journaling each as it finishes,
-/// then writes `results.csv` (canonical order) atomically.
+/// then writes the table (canonical order) atomically and returns its rows.
 ///
 /// If `work` fails for a unit, no further units are started, units already finished stay in the
 /// journal (a `--resume` run continues from there), and the error ([`SweepError::UnitFailed`])
 /// names the unit and holds the closure's error as its source. The closure may return any error
 /// type that converts into a [`BoxError`] (every `std::error::Error + Send + Sync` does, and so do
-/// the usual application error types).
+/// the usual application error types). For grids whose rows do not fit in memory, use
+/// [`run_streaming`].
 pub fn run<F, E>(sweep: &Sweep, options: &RunOptions, work: F) -> Result<RunOutcome>
 where
     F: Fn(&Unit) -> std::result::Result<Vec<Row>, E> + Sync,
     E: Into<BoxError>,
+{
+    let mut rows = Vec::new();
+    let mut outcome = run_streaming(sweep, options, work, |_, unit_rows| {
+        rows.extend(unit_rows);
+        Ok(())
+    })?;
+    outcome.rows = rows;
+    Ok(outcome)
+}
+
+/// [`run`] in memory independent of the grid's size: a finished unit's rows are journaled and
+/// dropped; once every unit is done, the table is written from the journal one unit at a time,
+/// in canonical order, and each unit's rows are handed to `on_unit` (unit id, rows) as they are
+/// written, so the caller can reduce them (docs/decisions.md D-SWEEP-7). An error of `on_unit`
+/// stops the run; the journal is complete by then, so `--resume` rewrites the table.
+pub fn run_streaming<F, E, G>(
+    sweep: &Sweep,
+    options: &RunOptions,
+    work: F,
+    mut on_unit: G,
+) -> Result<RunOutcome>
+where
+    F: Fn(&Unit) -> std::result::Result<Vec<Row>, E> + Sync,
+    E: Into<BoxError>,
+    G: FnMut(&str, Vec<Row>) -> std::result::Result<(), BoxError>,
 {
     let dir = &options.out;
     std::fs::create_dir_all(dir)
@@ -102,9 +128,16 @@ where
                     wanted: show(wanted.shard),
                 });
             }
+            if found.table != wanted.table {
+                return Err(SweepError::DifferentFormat {
+                    dir: dir.clone(),
+                    found: found.table,
+                    wanted: wanted.table,
+                });
+            }
         }
         None => {
-            if !contents.records.is_empty() {
+            if !contents.entries.is_empty() {
                 return Err(SweepError::Corrupt(format!(
                     "{} has a journal but no {MANIFEST_FILE}; it was not made by this runner",
                     dir.display()
@@ -119,23 +152,24 @@ where
         progress.torn_tail_dropped(&dir.join(JOURNAL_FILE), contents.torn_bytes);
     }
 
-    let mut done: HashMap<String, Vec<Row>> = HashMap::new();
+    let mut done: HashMap<String, Entry> = HashMap::new();
     let selected_ids: std::collections::HashSet<&str> = selected.iter().map(|u| u.id()).collect();
-    for record in contents.records {
-        if !selected_ids.contains(record.unit.as_str()) {
+    for entry in contents.entries {
+        if !selected_ids.contains(entry.unit.as_str()) {
             return Err(SweepError::Corrupt(format!(
                 "journal in {} holds unit {}, which is not part of this run",
                 dir.display(),
-                record.unit
+                entry.unit
             )));
         }
-        if done.insert(record.unit.clone(), record.rows).is_some() {
+        if done.contains_key(&entry.unit) {
             return Err(SweepError::Corrupt(format!(
                 "journal in {} holds unit {} twice",
                 dir.display(),
-                record.unit
+                entry.unit
             )));
         }
+        done.insert(entry.unit.clone(), entry);
     }
     let skipped = done.len();
     let pending: Vec<&Unit> = selected
@@ -147,7 +181,8 @@ where
     let total = selected.len();
     progress.start(options.shard, total, skipped);
     let finished_count = AtomicUsize::new(skipped);
-    let finished = Mutex::new(Vec::<Record>::new());
+    // Where each finished unit lies in the journal; its rows are dropped once journaled.
+    let finished = Mutex::new(Vec::<Entry>::new());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()
@@ -170,11 +205,9 @@ where
                 unit: unit.id().to_string(),
                 rows,
             };
-            journal.append(&record)?;
-            finished
-                .lock()
-                .expect("finished lock poisoned")
-                .push(record);
+            let entry = journal.append(&record)?;
+            drop(record);
+            finished.lock().expect("finished lock poisoned").push(entry);
             let done = finished_count.fetch_add(1, Ordering::SeqCst) + 1;
             progress.unit_finished(done, total);
             Ok(())
@@ -185,19 +218,25 @@ where
 
     let finished = finished.into_inner().expect("finished lock poisoned");
     let ran = finished.len();
-    done.extend(finished.into_iter().map(|r| (r.unit, r.rows)));
-    let order: Vec<&str> = selected.iter().map(|u| u.id()).collect();
-    let table = render_table(&sweep.header, order.iter().copied(), &done)?;
-    let results_csv = dir.join(RESULTS_FILE);
-    fsutil::write_atomic(&results_csv, &table)?;
-    let rows = order
-        .iter()
-        .flat_map(|id| done.remove(*id).unwrap_or_default())
-        .collect();
+    done.extend(finished.into_iter().map(|e| (e.unit.clone(), e)));
+    let path = dir.join(sweep.table.file_name());
+    let mut table = TableWriter::create(&path, sweep.table, &sweep.header, &sweep.kinds)?;
+    for unit in &selected {
+        let entry = done.get(unit.id()).ok_or_else(|| {
+            SweepError::Render(format!("internal: no journal frame for unit {}", unit.id()))
+        })?;
+        let record = journal.load(entry)?;
+        table.write_rows(&record.unit, &record.rows)?;
+        on_unit(&record.unit, record.rows).map_err(|source| SweepError::UnitFailed {
+            unit: record.unit.clone(),
+            source,
+        })?;
+    }
+    let results_csv = table.finish()?;
     Ok(RunOutcome {
         results_csv,
         ran,
         skipped,
-        rows,
+        rows: Vec::new(),
     })
 }

@@ -77,18 +77,31 @@ fn kill_after(out: &Path, extra: &[&str], before: usize, min_units: usize) -> us
 
 #[test]
 fn resume_after_sigkill_gives_the_uninterrupted_bytes() {
+    kill_twice_and_resume("csv", "results.csv");
+}
+
+#[test]
+fn resume_after_sigkill_gives_the_uninterrupted_parquet_bytes() {
+    kill_twice_and_resume("parquet", "results.parquet");
+}
+
+fn kill_twice_and_resume(format: &str, table: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let reference = tmp.path().join("reference");
-    let stdout = run_to_end(&reference, &[]);
+    let stdout = run_to_end(&reference, &["--format", format]);
     assert_eq!(stdout.trim(), format!("ran={UNITS} skipped=0"));
-    let expected = std::fs::read(reference.join("results.csv")).unwrap();
+    let expected = std::fs::read(reference.join(table)).unwrap();
 
     let killed = tmp.path().join("killed");
-    let first = kill_after(&killed, &[], 0, 5);
+    let first = kill_after(&killed, &["--format", format], 0, 5);
+    assert!(
+        !killed.join(table).exists(),
+        "{table} must only appear when the run completes"
+    );
     // Kill the resumed run too, so resuming a resumed directory is covered.
-    let second = kill_after(&killed, &["--resume"], first, 5);
+    let second = kill_after(&killed, &["--format", format, "--resume"], first, 5);
     assert!(second > first);
-    let stdout = run_to_end(&killed, &["--resume"]);
+    let stdout = run_to_end(&killed, &["--format", format, "--resume"]);
     let skipped: usize = stdout
         .trim()
         .rsplit("skipped=")
@@ -100,7 +113,7 @@ fn resume_after_sigkill_gives_the_uninterrupted_bytes() {
         skipped >= second,
         "resume recomputed finished units: {stdout}"
     );
-    assert_eq!(std::fs::read(killed.join("results.csv")).unwrap(), expected);
+    assert_eq!(std::fs::read(killed.join(table)).unwrap(), expected);
     assert_eq!(
         journal_units(&killed),
         UNITS,

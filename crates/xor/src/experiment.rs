@@ -332,20 +332,40 @@ impl XorConfig {
             polarity_sweep::ConfigFormat::Toml,
             XorRecord::header(),
             units,
-        )?)
+        )?
+        .with_kinds(XorRecord::kinds())?)
     }
 
-    /// Runs (a shard of) the grid through the sweep runner: resumable, shardable, atomic.
+    /// Runs (a shard of) the grid through the sweep runner: resumable, shardable, atomic; writes
+    /// `results.csv` and returns its rows.
     pub fn run_sweep(
         &self,
         options: &polarity_sweep::RunOptions,
+    ) -> Result<polarity_sweep::RunOutcome, XorError> {
+        let mut rows = Vec::new();
+        let mut outcome =
+            self.run_sweep_streaming(options, polarity_sweep::TableFormat::Csv, |_, unit_rows| {
+                rows.extend(unit_rows);
+                Ok(())
+            })?;
+        outcome.rows = rows;
+        Ok(outcome)
+    }
+
+    /// [`XorConfig::run_sweep`] writing the table in `format`, handing each unit's rows to
+    /// `on_unit` as the table is written instead of keeping them (`polarity_sweep::run_streaming`).
+    pub fn run_sweep_streaming(
+        &self,
+        options: &polarity_sweep::RunOptions,
+        format: polarity_sweep::TableFormat,
+        on_unit: impl FnMut(&str, Vec<Vec<String>>) -> Result<(), polarity_sweep::BoxError>,
     ) -> Result<polarity_sweep::RunOutcome, XorError> {
         self.validate()?;
         let mut cfg = self.clone();
         let data = cfg.resolve_data()?;
         let cfg = &cfg;
-        let sweep = cfg.sweep()?;
-        let outcome = polarity_sweep::run(&sweep, options, |unit| -> Result<_, XorError> {
+        let sweep = cfg.sweep()?.with_format(format);
+        let work = |unit: &polarity_sweep::Unit| -> Result<_, XorError> {
             let u = XorUnit {
                 n_train: unit.parse("n")?,
                 hidden: unit.parse("h")?,
@@ -353,7 +373,9 @@ impl XorConfig {
             };
             // Units run in parallel on the runner's threads; each trains on one thread.
             cfg.run_unit(&data, u, 1, &|_| {})
-        })?;
-        Ok(outcome)
+        };
+        Ok(polarity_sweep::run_streaming(
+            &sweep, options, work, on_unit,
+        )?)
     }
 }

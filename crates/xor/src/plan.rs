@@ -14,6 +14,9 @@ pub const BYTES_PER_PARAMETER: u64 = 32;
 /// Bytes of one result row held in memory (14 `String` fields in a `Vec`, with allocator
 /// overhead); measured layout: 24 B per `String` + its heap block, 24 B per `Vec`.
 pub const ROW_BYTES: u64 = 768;
+/// Bytes per row of the Parquet row group being buffered (typed values, text as byte arrays, and
+/// the column writers' pages), rounded up.
+pub const PARQUET_ROW_BYTES: u64 = 256;
 /// Bytes per training/validation sample and input dimension (f32 input and the label, rounded).
 pub const SAMPLE_BYTES_PER_DIM: u64 = 8;
 /// A lower bound on one row's JSON in the journal: a unit whose rows surely exceed the journal's
@@ -105,15 +108,25 @@ impl XorConfig {
                 BYTES_PER_PARAMETER,
             )
             .given(vec![Factor::option("dims", self.dims)]),
+            // The runner keeps no rows (docs/decisions.md D-SWEEP-7): those of the units in
+            // flight, and of the one unit being written to the table, are all it holds.
             Term::new(
-                "the result table (one row per network per epoch)",
+                "the result rows of the units in flight and the unit being written",
                 vec![
                     epochs.clone(),
                     trials.clone(),
                     conditions.clone(),
-                    Factor::count("units", units),
+                    Factor::count("units in parallel + 1", parallel + 1),
                 ],
                 ROW_BYTES,
+            ),
+            Term::new(
+                "the Parquet row group being buffered",
+                vec![Factor::count(
+                    "rows per row group",
+                    polarity_sweep::table::ROW_GROUP_ROWS,
+                )],
+                PARQUET_ROW_BYTES,
             ),
         ];
         let mut work = Vec::new();
@@ -183,12 +196,16 @@ mod tests {
             }
         }
         assert_eq!(plan.networks, networks);
+        // Rows: those of the two units in flight and of the unit being written, not the grid's.
         let rows = plan
             .memory
             .iter()
-            .find(|t| t.what.starts_with("the result table"))
+            .find(|t| t.what.starts_with("the result rows"))
             .unwrap();
-        assert_eq!(rows.total(), Some(networks * cfg.epochs as u64 * ROW_BYTES));
+        assert_eq!(
+            rows.total(),
+            Some(3 * cfg.networks_per_unit() as u64 * cfg.epochs as u64 * ROW_BYTES)
+        );
         // Work: the sum over the grid of the bench's per-epoch FLOPs.
         let mut flops = 0.0;
         for u in cfg.units() {

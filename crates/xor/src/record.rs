@@ -54,7 +54,17 @@ impl<F> XorRecord<F> {
 impl XorRecord {
     /// The table's header (the field names of this type).
     pub fn header() -> Vec<String> {
-        let example = XorRecord {
+        polarity_sweep::record::header_of(&Self::example()).expect("XorRecord is a flat record")
+    }
+
+    /// The column types of the typed (Parquet) table: integers, f32 losses and accuracies, and
+    /// text for the reset method and the condition.
+    pub fn kinds() -> Vec<polarity_sweep::ColumnKind> {
+        polarity_sweep::record::kinds_of(&Self::example()).expect("XorRecord is a flat record")
+    }
+
+    fn example() -> XorRecord {
+        XorRecord {
             n_train: 0,
             hidden: 0,
             reset: ResetMethod::PosRand,
@@ -69,8 +79,7 @@ impl XorRecord {
             resets_output: 0,
             flips_hidden: 0,
             flips_output: 0,
-        };
-        polarity_sweep::record::header_of(&example).expect("XorRecord is a flat record")
+        }
     }
 
     /// This record as a CSV row (numbers as `Display` writes them).
@@ -104,6 +113,19 @@ mod tests {
                 "resets_output",
                 "flips_hidden",
                 "flips_output",
+            ]
+        );
+    }
+
+    /// The Parquet schema: what pandas/polars/DuckDB users get as column types.
+    #[test]
+    fn kinds_are_the_documented_types() {
+        use polarity_sweep::ColumnKind::{Float32, Int, Text};
+        assert_eq!(
+            XorRecord::kinds(),
+            [
+                Int, Int, Text, Text, Int, Int, Float32, Float32, Float32, Float32, Int, Int, Int,
+                Int
             ]
         );
     }

@@ -48,6 +48,9 @@ pub struct XorArgs {
     /// Repeat every grid on each data draw, not only the official Fig-1 grid.
     #[arg(long)]
     pub full_draws: bool,
+    /// Format of each grid's per-epoch table: parquet (runs/*/results.parquet) or csv.
+    #[arg(long, value_name = "parquet|csv", default_value = "parquet")]
+    pub format: polarity_sweep::TableFormat,
 }
 
 /// `polarity reproduce xor`.
@@ -72,6 +75,7 @@ pub fn run_xor(a: XorArgs) -> anyhow::Result<()> {
         seed: a.seed,
         data_draws,
         full_draws: a.full_draws,
+        format: a.format,
         data: a.data.map_or_else(
             polarity_xor::DataSource::default,
             polarity_xor::DataSource::files,

@@ -33,12 +33,16 @@ pub fn rename_option(
     }
 }
 
+/// Bytes kept per data draw until the report is written: its claims (about 15, a few hundred
+/// bytes of text each) and time ratios, rounded up.
+const DRAW_JUDGEMENT_BYTES: u64 = 16 << 10;
+
 /// Bytes of one image result row held while a grid's table is rendered.
 const IMAGE_ROW_BYTES: u64 = 1024;
 
 /// `reproduce xor`: every grid's plan at `threads`, and the extra data draws: each draw's grids
-/// cost what draw 1's cost (the same grids on other data), and the report keeps every draw's
-/// result table until it is written.
+/// cost what draw 1's cost (the same grids on other data). The analysis keeps reduced cells, not
+/// result tables (docs/decisions.md D-STATS-10), so the draws add work, not memory.
 pub fn xor(
     quick: bool,
     seed: u64,
@@ -71,16 +75,12 @@ pub fn xor(
                 .networks
                 .saturating_add(plan.networks.saturating_mul(extra.value));
             whole.work.extend(plan.work.into_iter().map(per_draw));
-            whole.memory.extend(
-                plan.memory
-                    .into_iter()
-                    .filter(|t| t.what.starts_with("the result table"))
-                    .map(|t| Term {
-                        what: format!("{} of every data draw", t.what),
-                        ..per_draw(t)
-                    }),
-            );
         }
+        whole.memory.push(Term::new(
+            "the claims and ratios kept of every data draw",
+            vec![extra],
+            DRAW_JUDGEMENT_BYTES,
+        ));
     }
     plan_check::check(&whole, speed, false)?;
     Ok(())

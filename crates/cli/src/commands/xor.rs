@@ -9,7 +9,8 @@ use std::path::PathBuf;
 #[derive(Subcommand)]
 pub enum XorCommand {
     /// Train a grid (conditions x training sizes x hidden sizes x reset methods x trials); writes
-    /// results.csv (one row per network per epoch) and the resolved config.toml into --out.
+    /// results.parquet (or results.csv; one row per network per epoch) and the resolved
+    /// config.toml into --out.
     Train(Box<TrainArgs>),
 }
 
@@ -73,6 +74,9 @@ pub struct TrainArgs {
     /// Check the plan (sizes, memory, expected time), print its estimate and stop.
     #[arg(long)]
     dry_run: bool,
+    /// Format of the per-epoch table: parquet (results.parquet, typed, zstd) or csv (results.csv).
+    #[arg(long, value_name = "parquet|csv", default_value = "parquet")]
+    format: polarity_sweep::TableFormat,
     #[command(flatten)]
     sweep: SweepArgs,
 }
@@ -124,12 +128,17 @@ pub fn run(cmd: XorCommand) -> anyhow::Result<()> {
             }
             let data = cfg.resolve_data()?;
             eprintln!("data: {}", data.origin);
-            let outcome = cfg.run_sweep(&options)?;
+            // Rows are counted as the table is written, not kept.
+            let mut rows = 0usize;
+            let outcome = cfg.run_sweep_streaming(&options, args.format, |_, unit_rows| {
+                rows += unit_rows.len();
+                Ok(())
+            })?;
             eprintln!(
                 "{} units trained, {} resumed; {} rows -> {}",
                 outcome.ran,
                 outcome.skipped,
-                outcome.rows.len(),
+                rows,
                 outcome.results_csv.display()
             );
             Ok(())

@@ -34,7 +34,7 @@ pub struct TheoryPoints {
 pub const PLOT_SHIFT: usize = 1;
 
 fn cell(runs: &Runs, n: usize, h: usize, c: Condition) -> Option<CellValues> {
-    runs.get(n, h, POS_RAND, c).map(CellValues::of)
+    runs.get(n, h, POS_RAND, c).cloned()
 }
 
 fn missing(id: &'static str, statement: &'static str, paper: &str, what: &str) -> Claim {
@@ -83,7 +83,7 @@ fn time_ratio_claim(fig1: &Runs, id: &'static str, n: usize, paper_pct: f64) -> 
 
 /// All XOR claims for one semantics.
 pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim> {
-    let sizes: Vec<usize> = { fig1.curves.distinct(|c| c.n_train) };
+    let sizes: Vec<usize> = { fig1.distinct(|c| c.n_train) };
     let mut claims = Vec::new();
 
     // C1: sufficient faster than Fluid at every size (Fig 1B x-range 40-500).
@@ -204,7 +204,7 @@ pub fn xor_claims(fig1: &Runs, fig4: &Runs, theory: &TheoryPoints) -> Vec<Claim>
 }
 
 fn sizes_of(runs: &Runs) -> Vec<usize> {
-    runs.curves.distinct(|c| c.n_train)
+    runs.distinct(|c| c.n_train)
 }
 
 fn censored(values: &[f64]) -> Vec<f64> {

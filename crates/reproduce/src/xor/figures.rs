@@ -66,7 +66,7 @@ pub fn series(
         let Some(cell) = runs.get(n, hidden, reset, condition) else {
             continue;
         };
-        let sum = stats::summarize(&metric.values(&CellValues::of(cell)));
+        let sum = stats::summarize(&metric.values(cell));
         s.x.push(n as f64);
         s.median.push(sum.median.unwrap_or(f64::NAN));
         s.q25.push(sum.q25.unwrap_or(f64::NAN));
@@ -99,10 +99,7 @@ fn markers(
                     runs.get(n, hidden, POS_RAND, *cond),
                     runs.get(n, hidden, POS_RAND, FLUID),
                 ) {
-                    (Some(a), Some(b)) => mwu_p(
-                        &metric.values(&CellValues::of(a)),
-                        &metric.values(&CellValues::of(b)),
-                    ),
+                    (Some(a), Some(b)) => mwu_p(&metric.values(a), &metric.values(b)),
                     _ => f64::NAN,
                 }
             })
@@ -190,7 +187,7 @@ pub fn fig4a(runs: &Runs, theory: &[(String, Vec<f64>, Vec<f64>)], n_train: usiz
                 .iter()
                 .filter_map(|&h| {
                     runs.get(n_train, h, POS_RAND, *cond)
-                        .map(|r| (h as f64, 100.0 * CellValues::of(r).p95()))
+                        .map(|r| (h as f64, 100.0 * r.p95()))
                 })
                 .unzip();
             Series::line(label, x, y).with_color(color)
@@ -260,7 +257,7 @@ pub fn fig4d(runs: &Runs, hidden: &[usize], sizes: &[usize]) -> Figure {
             runs.get(n, h, POS_RAND, cond),
             runs.get(n, h, POS_RAND, FLUID),
         ) {
-            (Some(a), Some(b)) => beats_fluid(metric, &CellValues::of(a), &CellValues::of(b)),
+            (Some(a), Some(b)) => beats_fluid(metric, a, b),
             _ => false,
         }
     };
@@ -337,32 +334,22 @@ fn series_fluid(runs: &Runs, sizes: &[usize], metric: Metric) -> Series {
     series(runs, 64, POS_RAND, FLUID, sizes, metric)
 }
 
-/// Per-layer sign-flip ratio per epoch (Supp B.5 measure) of Fluid nets, first 50 epochs.
+/// Per-layer sign-flip ratio per epoch (Supp B.5 measure) of Fluid nets, first 50 epochs: the
+/// per-epoch quantiles over trials kept by the reduction ([`super::table::ReducedCell`]).
 pub fn flips(runs: &Runs, hidden: usize, sizes: &[usize]) -> Figure {
     let palette = [Rgb::BLUE, Rgb::ORANGE, Rgb::PURPLE, Rgb::BROWN, Rgb::GREY];
     let layer_panel = |layer: usize| {
-        let entries = if layer == 0 {
-            runs.dims * hidden
-        } else {
-            hidden
-        } as f64;
         let series = sizes
             .iter()
             .zip(palette)
             .filter_map(|(&n, c)| {
-                let cell = runs.get(n, hidden, POS_RAND, FLUID)?;
-                let epochs = cell[0].val_acc.len().min(50);
+                let cell = runs.cell(n, hidden, POS_RAND, FLUID)?;
                 let mut s = Series::line(format!("n = {n}"), vec![], vec![]).with_color(c);
-                for e in 0..epochs {
-                    let ratios: Vec<f64> = cell
-                        .iter()
-                        .map(|r| r.flips[layer][e] as f64 / entries)
-                        .collect();
-                    let sum = stats::summarize(&ratios);
+                for (e, q) in cell.flip_ratios[layer].iter().take(50).enumerate() {
                     s.x.push((e + 1) as f64);
-                    s.median.push(sum.median.unwrap_or(f64::NAN));
-                    s.q25.push(sum.q25.unwrap_or(f64::NAN));
-                    s.q75.push(sum.q75.unwrap_or(f64::NAN));
+                    s.median.push(q.median);
+                    s.q25.push(q.q25);
+                    s.q75.push(q.q75);
                 }
                 Some(s)
             })

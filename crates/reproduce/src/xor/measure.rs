@@ -13,7 +13,7 @@ pub const TIME_THRESHOLD: f64 = 0.9;
 pub const CAPACITY_THRESHOLD: f64 = 0.95;
 
 /// The per-trial values of one cell.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CellValues {
     /// First 0-based epoch with val_acc >= 0.9; NaN if never.
     pub epochs_to_90: Vec<f64>,

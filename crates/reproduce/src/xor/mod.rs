@@ -5,6 +5,7 @@ pub mod draws;
 pub mod figures;
 pub mod measure;
 pub mod plan;
+pub mod resources;
 pub mod table;
 
 use crate::{Context, Observer, Result};
@@ -16,7 +17,7 @@ use polarity_analysis::claims::fmt_p;
 use polarity_analysis::figures::write_figure;
 use polarity_analysis::report::Report;
 use polarity_core::ResetMethod;
-use polarity_sweep::RunOptions;
+use polarity_sweep::{RunOptions, TableFormat};
 use polarity_xor::{Condition, DataOrigin, DataSource};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -38,6 +39,8 @@ pub struct XorReproduction {
     pub data_draws: usize,
     /// Repeat every grid on each draw, not only the official Fig-1 grid.
     pub full_draws: bool,
+    /// Each grid's per-epoch table: Parquet (the default) or CSV (docs/decisions.md D-SWEEP-8).
+    pub format: TableFormat,
 }
 
 /// A finished grid: its runs and how long it took.
@@ -55,6 +58,7 @@ impl XorReproduction {
     /// Runs (or resumes) every grid, then writes figures, claims and the report; returns the
     /// report's path.
     pub fn run(&self, observer: &dyn Observer) -> Result<PathBuf> {
+        let start = Instant::now();
         let mut done = Vec::new();
         for mut grid in plan::grids(self.quick, self.seed) {
             // The main grids train on the run's data; draws k > 0 carry their own drawn source.
@@ -89,7 +93,7 @@ impl XorReproduction {
                 d
             }));
         }
-        self.report(&done, &drawn, &judged, &theory)
+        self.report(&done, &drawn, &judged, &theory, start)
     }
 
     /// Runs (or resumes) one grid under `runs/<grid name>`.
@@ -113,12 +117,16 @@ impl XorReproduction {
             grid.name,
             grid.config.units().len() * grid.config.networks_per_unit()
         ));
+        // Each unit's rows are reduced as the runner writes the table, then dropped
+        // (docs/decisions.md D-STATS-10).
+        let mut runs = Runs::new(grid.config.dims);
         let outcome = grid
             .config
-            .run_sweep(&options)
+            .run_sweep_streaming(&options, self.format, |_, rows| {
+                runs.add_unit(&rows).map_err(Into::into)
+            })
             .with_context(|| format!("running grid {}", grid.name))?;
         let seconds = start.elapsed().as_secs_f64();
-        let runs = Runs::from_rows(&outcome.rows, grid.config.dims)?;
         let config_hash = grid
             .config
             .sweep()
@@ -140,6 +148,7 @@ impl XorReproduction {
         drawn: &[Done],
         judged: &[draws::DrawJudgement],
         theory: &Theory,
+        start: Instant,
     ) -> Result<PathBuf> {
         let figdir = self.out.join("figures");
         std::fs::create_dir_all(&figdir)?;
@@ -181,7 +190,7 @@ impl XorReproduction {
                 } else {
                     format!("{:.1}", d.seconds)
                 },
-                format!("runs/{}/results.csv", d.grid.name),
+                format!("runs/{}/{}", d.grid.name, self.format.file_name()),
                 d.config_hash[..12].to_string(),
             ]);
         }
@@ -199,6 +208,7 @@ impl XorReproduction {
             .to_vec(),
             runs_table,
         )?;
+        report.paragraph(resources::Resources::measure(&self.out, start).sentence());
 
         // Claims: official semantics with the clean design beside it.
         let official = xor_claims(
@@ -337,7 +347,7 @@ impl XorReproduction {
         report.heading(2, "Supp B.1: reset methods (official semantics)")?;
         // In name order, as the report has always listed them.
         let methods: Vec<ResetMethod> = {
-            let mut m: Vec<ResetMethod> = b1.curves.distinct(|c| c.reset);
+            let mut m: Vec<ResetMethod> = b1.distinct(|c| c.reset);
             m.sort_by_key(|r| r.name());
             m
         };
@@ -421,7 +431,7 @@ fn table_rows(
     metric: Metric,
     paired: bool,
 ) -> Vec<Vec<String>> {
-    let get = |n: usize, c: Condition| runs.get(n, hidden, POS_RAND, c).map(CellValues::of);
+    let get = |n: usize, c: Condition| runs.get(n, hidden, POS_RAND, c);
     let values = |v: &CellValues| {
         if matches!(metric, Metric::Epochs) {
             v.epochs_to_90.clone()
@@ -432,9 +442,9 @@ fn table_rows(
     let mut p_suff = Vec::new();
     let mut p_rand = Vec::new();
     for &n in sizes {
-        let fl = get(n, FLUID).map(|v| values(&v)).unwrap_or_default();
-        p_suff.push(get(n, figures::FROZEN_SUFF).map_or(f64::NAN, |v| mwu_p(&values(&v), &fl)));
-        p_rand.push(get(n, figures::FROZEN_RAND).map_or(f64::NAN, |v| mwu_p(&values(&v), &fl)));
+        let fl = get(n, FLUID).map(values).unwrap_or_default();
+        p_suff.push(get(n, figures::FROZEN_SUFF).map_or(f64::NAN, |v| mwu_p(&values(v), &fl)));
+        p_rand.push(get(n, figures::FROZEN_RAND).map_or(f64::NAN, |v| mwu_p(&values(v), &fl)));
     }
     let (p_suff, p_rand) = (holm(&p_suff), holm(&p_rand));
     let mark = |p: f64| {
@@ -451,14 +461,14 @@ fn table_rows(
             let mut r = vec![n.to_string()];
             for c in CONDITIONS {
                 r.push(get(n, c).map_or("-".into(), |v| {
-                    measure::cell_text(&polarity_analysis::stats::summarize(&values(&v)))
+                    measure::cell_text(&polarity_analysis::stats::summarize(&values(v)))
                 }));
             }
             r.push(mark(p_suff[k]));
             r.push(mark(p_rand[k]));
             if paired {
                 let p = match (get(n, figures::FROZEN_RAND), get(n, FLUID)) {
-                    (Some(a), Some(b)) => wilcoxon_p(&values(&a), &values(&b)),
+                    (Some(a), Some(b)) => wilcoxon_p(&values(a), &values(b)),
                     _ => f64::NAN,
                 };
                 r.push(fmt_p(p));
@@ -480,8 +490,7 @@ fn capacity_rows(fig4: &Runs, th: &TheoryPoints) -> Vec<Vec<String>> {
         .map(|&h| {
             let mut r = vec![h.to_string()];
             for c in CONDITIONS {
-                r.push(fig4.get(500, h, POS_RAND, c).map_or("-".into(), |v| {
-                    let cv = CellValues::of(v);
+                r.push(fig4.get(500, h, POS_RAND, c).map_or("-".into(), |cv| {
                     format!(
                         "{:.0} % ({}/{})",
                         100.0 * cv.p95(),

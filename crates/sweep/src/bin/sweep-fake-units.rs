@@ -5,7 +5,8 @@
 //! earlier ones, so tests can append to a default command line.
 
 use polarity_sweep::{
-    process_env, resolve_shard, BoxError, ConfigFormat, Grid, RunOptions, Shard, Sweep, Unit,
+    process_env, resolve_shard, BoxError, ColumnKind, ConfigFormat, Grid, RunOptions, Shard, Sweep,
+    TableFormat, Unit,
 };
 use std::path::PathBuf;
 
@@ -22,6 +23,8 @@ struct FakeArgs {
     sleep_ms: u64,
     /// Free text stored in the config, to make configs differ.
     tag: String,
+    /// The final table's format (`--format csv|parquet`).
+    format: TableFormat,
 }
 
 impl FakeArgs {
@@ -35,6 +38,7 @@ impl FakeArgs {
             trials: 4,
             sleep_ms: 5,
             tag: "fake".to_string(),
+            format: TableFormat::Csv,
         };
         while let Some(flag) = args.next() {
             if flag == "--resume" {
@@ -50,6 +54,7 @@ impl FakeArgs {
                 "--trials" => parsed.trials = value.parse()?,
                 "--sleep-ms" => parsed.sleep_ms = value.parse()?,
                 "--tag" => parsed.tag = value,
+                "--format" => parsed.format = value.parse()?,
                 _ => return Err(format!("unknown flag {flag}").into()),
             }
         }
@@ -111,7 +116,10 @@ fn run(args: FakeArgs) -> Result<(), BoxError> {
     let header = ["unit", "k", "trial", "row", "value", "note"]
         .map(String::from)
         .to_vec();
-    let sweep = Sweep::new(config, ConfigFormat::Toml, header, grid.units()?)?;
+    use ColumnKind::{Float64, Int, Text};
+    let sweep = Sweep::new(config, ConfigFormat::Toml, header, grid.units()?)?
+        .with_kinds(vec![Text, Int, Int, Int, Float64, Text])?
+        .with_format(args.format);
     let options = RunOptions {
         out: args.out.ok_or("--out is required")?,
         resume: args.resume,
