@@ -10,3 +10,4 @@ mod reproduce_plan;
 pub mod template;
 pub mod theory;
 pub mod xor;
+pub mod xor_compare;
