@@ -45,7 +45,8 @@ pub struct CompareArgs {
     /// `xor export-starts`) epoch by epoch.
     #[arg(long)]
     paired: bool,
-    /// Write the per-cell table (and, with --paired, per-run table beside it) as CSV here.
+    /// Write the per-cell table as CSV here (atomically); with --paired also the per-run table,
+    /// as NAME-paired.csv beside it.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
@@ -521,6 +522,52 @@ pub fn csv_rows(rows: &[CellComparison]) -> Vec<Vec<String>> {
     out
 }
 
+/// `cmp.csv` -> `cmp-paired.csv`, beside it.
+pub fn paired_csv_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or("compare".into(), |s| s.to_string_lossy());
+    path.with_file_name(format!("{stem}-paired.csv"))
+}
+
+/// The run-for-run table as CSV rows (header first); a threshold never reached is empty.
+pub fn paired_csv_rows(rows: &[PairedRun]) -> Vec<Vec<String>> {
+    let mut out = vec![[
+        "n_train",
+        "hidden",
+        "reset",
+        "condition",
+        "trial",
+        "epochs",
+        "lockstep_epochs",
+        "max_val_loss_diff_epochs_0_9",
+        "epochs_to_threshold_ours",
+        "epochs_to_threshold_other",
+        "acc_at_min_loss_ours",
+        "acc_at_min_loss_other",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let opt = |e: Option<usize>| e.map_or(String::new(), |e| e.to_string());
+    for p in rows {
+        out.push(vec![
+            p.cell.n_train.to_string(),
+            p.cell.hidden.to_string(),
+            p.cell.reset.to_string(),
+            p.cell.condition.to_string(),
+            p.trial.to_string(),
+            p.epochs.to_string(),
+            p.lockstep_epochs.to_string(),
+            p.max_loss_diff_10.to_string(),
+            opt(p.epochs_to_threshold[0]),
+            opt(p.epochs_to_threshold[1]),
+            p.acc_at_min_loss[0].to_string(),
+            p.acc_at_min_loss[1].to_string(),
+        ]);
+    }
+    out
+}
+
 fn write_csv(path: &Path, rows: &[Vec<String>]) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(vec![]);
     for r in rows {
@@ -599,7 +646,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     );
     print!("{}", markdown(&rows));
     if args.paired {
-        println!("\n| cell | trial | lockstep epochs | max |d val_loss| epochs 0-9 | epochs to t (ours / other) | acc at min loss (ours / other) |\n|---|---|---|---|---|---|");
+        println!("\n| cell | trial | lockstep epochs | max abs. val_loss difference, epochs 0-9 | epochs to t (ours / other) | acc at min loss (ours / other) |\n|---|---|---|---|---|---|");
         let show = |e: Option<usize>| e.map_or("never".into(), |e| e.to_string());
         for p in &paired {
             println!(
@@ -619,6 +666,11 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.out {
         write_csv(path, &csv_rows(&rows))?;
         eprintln!("wrote {}", path.display());
+        if args.paired {
+            let paired_path = paired_csv_path(path);
+            write_csv(&paired_path, &paired_csv_rows(&paired))?;
+            eprintln!("wrote {}", paired_path.display());
+        }
     }
     Ok(())
 }

@@ -175,3 +175,19 @@ fn paired_runs_count_the_epochs_in_lockstep() {
     let same = compare_paired(cell(60), 0, &a, &a, 0.9);
     assert_eq!(same.lockstep_epochs, 5);
 }
+
+#[test]
+fn the_paired_table_goes_beside_the_cell_table() {
+    assert_eq!(
+        paired_csv_path(Path::new("out/engine.csv")),
+        PathBuf::from("out/engine-paired.csv")
+    );
+    let a = RunCurves {
+        val_acc: vec![0.5, 0.95],
+        val_loss: vec![0.7, 0.2],
+    };
+    let rows = paired_csv_rows(&[compare_paired(cell(60), 3, &a, &a, 0.9)]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].len(), rows[1].len());
+    assert_eq!(rows[1][4..10], ["3", "2", "2", "0", "1", "1"]);
+}
