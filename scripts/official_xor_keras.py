@@ -218,7 +218,13 @@ def given_dataset(x, y, orders, batch_size):
 
 
 def official_dataset(x, y, batch_size):
-    """The official pipeline's order: cache, shuffle(n, seed=0) reshuffled each epoch, batch."""
+    """The official pipeline's order: cache, shuffle(n, seed=0) reshuffled each epoch, batch.
+    The official code sets no global TF seed, so the shuffle's seeds are (TF's default graph
+    seed, 0): one fixed sequence for every run. This script seeds the global generator per network
+    for the initialisers, so it clears the global seed before the dataset is made (its seeds are
+    fixed when it is made); a fresh dataset per network starts the sequence from its first epoch,
+    as the official one-process-per-run code does."""
+    tf.random.set_seed(None)
     ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
     return ds.shuffle(x.shape[0], seed=0).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
