@@ -115,8 +115,8 @@ class FreezeSequential(tf.keras.Sequential):
     """Sequential whose training step is Keras' own followed by Freeze-SGD's reset of every
     kernel entry with w * t < 0 (the official code does the reset in a callback's
     on_train_batch_end with numpy; the same operation after the same step, here inside the
-    compiled step so that a run costs seconds, not minutes). Reset counts per layer accumulate
-    in `reset_counts`."""
+    compiled step, without copying the weights to numpy and back). Reset counts per layer
+    accumulate in `reset_counts`."""
 
     def configure_freeze(self, templates, method, eps, seed):
         self.freeze_templates = None if templates is None else [
