@@ -6,7 +6,7 @@ use crate::error::XorError;
 use crate::given::read_given;
 use crate::record::XorRecord;
 use crate::source::DataSource;
-use polarity_core::{seed, InitAlignment, ResetMethod, ResetRule};
+use polarity_core::{InitAlignment, ResetMethod, ResetRule};
 use polarity_mlp::batched::train_many;
 use polarity_mlp::TrainConfig;
 use serde::{Deserialize, Serialize};
@@ -188,7 +188,7 @@ impl XorConfig {
         self.conditions.len() * self.trials
     }
 
-    fn start_rules(&self, reset: ResetMethod) -> StartRules {
+    pub(crate) fn start_rules(&self, reset: ResetMethod) -> StartRules {
         StartRules {
             experiment_seed: self.seed,
             dims: self.dims,
@@ -225,7 +225,7 @@ impl XorConfig {
             .map(|&at| make_job(&rules, at))
             .collect::<Result<Vec<_>, _>>()?;
         let train = data.train(unit.n_train)?;
-        let shuffle_seed = seed::derive(self.seed, &[seed::label("shuffle"), unit.n_train as u64]);
+        let shuffle_seed = self.shuffle_seed(unit.n_train);
         let trained = train_many(
             &jobs,
             &self.train_config(unit.reset),

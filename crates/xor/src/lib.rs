@@ -6,12 +6,14 @@
 //! - [`source`], [`given`]: where the data comes from: a draw of the generator, or the official
 //!   code's pickles / a CSV, read and checked.
 //! - [`experiment`]: the grid config (TOML), its units, and the result table rows.
+//! - [`export`]: the networks' exact starts and batch orders, for training them elsewhere.
 
 pub mod bench;
 pub mod condition;
 pub mod data;
 mod error;
 pub mod experiment;
+pub mod export;
 pub mod given;
 pub mod plan;
 pub mod record;

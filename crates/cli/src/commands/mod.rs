@@ -11,3 +11,4 @@ pub mod reproduce_transfer;
 pub mod template;
 pub mod theory;
 pub mod xor;
+pub mod xor_compare;

@@ -12,6 +12,27 @@ pub enum XorCommand {
     /// results.parquet (or results.csv; one row per network per epoch) and the resolved
     /// config.toml into --out.
     Train(Box<TrainArgs>),
+    /// Write the exact start of a grid's networks (aligned initial weights, templates) and its
+    /// per-epoch batch orders as JSON, for training the same networks in another framework
+    /// (scripts/official_xor_keras.py --init FILE --batch-order FILE).
+    ExportStarts(ExportArgs),
+    /// Compare two XOR result tables cell by cell (e.g. polarity's and the Keras script's on the
+    /// same data): epochs to threshold, P(reach), accuracy at the val-loss minimum, with
+    /// bootstrap intervals, Mann-Whitney and an equivalence verdict.
+    Compare(Box<super::xor_compare::CompareArgs>),
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The grid: a TOML config (e.g. the config.toml a `xor train` run saved).
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Export only the first N trials of every cell.
+    #[arg(long)]
+    trials: Option<usize>,
+    /// JSON file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -117,6 +138,29 @@ impl TrainArgs {
 
 pub fn run(cmd: XorCommand) -> anyhow::Result<()> {
     match cmd {
+        XorCommand::ExportStarts(args) => {
+            let mut cfg = XorConfig::from_toml_file(&args.config)?;
+            if let Some(t) = args.trials {
+                anyhow::ensure!(
+                    t >= 1 && t <= cfg.trials,
+                    "--trials {t}: expected 1 to the config's {} trials",
+                    cfg.trials
+                );
+                cfg.trials = t;
+            }
+            let starts = polarity_xor::export::starts(&cfg)?;
+            let json = serde_json::to_vec(&starts)?;
+            polarity_analysis::atomic::write_atomic(&args.out, &json)
+                .map_err(|e| anyhow::anyhow!("writing '{}': {e}", args.out.display()))?;
+            eprintln!(
+                "{} networks, batch orders of {} training sizes -> {}",
+                starts.networks.len(),
+                starts.batch_orders.len(),
+                args.out.display()
+            );
+            Ok(())
+        }
+        XorCommand::Compare(args) => super::xor_compare::run(&args),
         XorCommand::Train(args) => {
             let mut cfg = args.resolve()?;
             let options = args.sweep.options()?;
