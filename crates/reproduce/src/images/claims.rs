@@ -319,7 +319,7 @@ pub fn notebook_claim(cells: &[NotebookCell], same_network: bool) -> Claim {
             if same_network {
                 ""
             } else {
-                " (our network is scaled down: no verdict)"
+                " (not the notebook's scale -- full network, 100 epochs, 20 trials: no verdict)"
             }
         ),
         verdict,
