@@ -434,10 +434,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let wall = median(trace.seconds.clone());
     let cpu: Option<Vec<f64>> = trace.cpu_seconds.iter().copied().collect();
     let cpu_text = cpu.map_or(String::new(), |c| {
-        format!(
-            ", median {:.3} CPU-s/step (process CPU time)",
-            median(c)
-        )
+        format!(", median {:.3} CPU-s/step (process CPU time)", median(c))
     });
     println!(
         "{} batch {} input {side}x{side} device {:?}{}: median {wall:.3} s/step{cpu_text} over {} steps (wall: {})",
