@@ -405,7 +405,7 @@ fn kernels_match_flex_backward_ops() {
 fn gradients_do_not_depend_on_the_thread_count() {
     // Large enough for every parallel path: im2col/col2im/transpose above their thresholds, the
     // weight and input GEMMs above gemm's threading threshold, two chunks of images.
-    let geo = geo(12, 8, [48, 48], 16, [3, 3], [1, 1], [1, 1], [1, 1], 2);
+    let geo = geo(12, 64, [48, 48], 16, [3, 3], [1, 1], [1, 1], [1, 1], 2);
     assert!(geo.chunk() < geo.batch);
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
