@@ -46,9 +46,13 @@
 //! Also here: [`KerasAdam`] (Adam with Keras' epsilon placement, as in the paper's code),
 //! [`enforce_template`] (apply a template once, e.g. to align initial weights), templates from
 //! burn-store snapshots ([`snapshot_template`]) and parameter access by path
-//! ([`param_values`], [`set_param_values`]). Everything is generic over the backend; this crate
-//! enables none (pick one in your binary, e.g. burn's `flex` + `autodiff` features).
+//! ([`param_values`], [`set_param_values`]), and [`conv::conv2d_layer`], `Conv2d::forward` with
+//! faster gradients on burn's CPU backend. Everything is generic over the backend; this crate
+//! picks none (choose one in your binary, e.g. burn's `flex` + `autodiff` features). Its default
+//! `flex` feature compiles burn's CPU backend (for [`conv`]'s fast path) with its SIMD kernels and
+//! threads.
 
+pub mod conv;
 pub mod freeze;
 pub mod keras_adam;
 pub mod layout;

@@ -37,7 +37,7 @@ use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxP
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use polarity_burn::{set_param_values, NamedTensors};
+use polarity_burn::{conv::conv2d_layer, set_param_values, NamedTensors};
 use polarity_core::seed::PolarityRng;
 use serde::{Deserialize, Serialize};
 
@@ -174,11 +174,17 @@ pub struct TorchAlexNet<B: Backend> {
 
 impl<B: Backend> ImageClassifier<B> for TorchAlexNet<B> {
     fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
-        let x = self.pool.forward(self.relu.forward(self.conv1.forward(x)));
-        let x = self.pool.forward(self.relu.forward(self.conv2.forward(x)));
-        let x = self.relu.forward(self.conv3.forward(x));
-        let x = self.relu.forward(self.conv4.forward(x));
-        let x = self.pool.forward(self.relu.forward(self.conv5.forward(x)));
+        let x = self
+            .pool
+            .forward(self.relu.forward(conv2d_layer(&self.conv1, x)));
+        let x = self
+            .pool
+            .forward(self.relu.forward(conv2d_layer(&self.conv2, x)));
+        let x = self.relu.forward(conv2d_layer(&self.conv3, x));
+        let x = self.relu.forward(conv2d_layer(&self.conv4, x));
+        let x = self
+            .pool
+            .forward(self.relu.forward(conv2d_layer(&self.conv5, x)));
         let x = self.avgpool.forward(x);
         let x: Tensor<B, 2> = x.flatten(1, 3);
         let x = self.relu.forward(self.fc6.forward(self.dropout.forward(x)));

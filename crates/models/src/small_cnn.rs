@@ -22,7 +22,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use polarity_burn::{set_param_values, NamedTensors};
+use polarity_burn::{conv::conv2d_layer, set_param_values, NamedTensors};
 use polarity_core::seed::PolarityRng;
 use serde::{Deserialize, Serialize};
 
@@ -126,8 +126,12 @@ pub struct SmallCnn<B: Backend> {
 
 impl<B: Backend> ImageClassifier<B> for SmallCnn<B> {
     fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
-        let x = self.pool.forward(self.relu.forward(self.conv1.forward(x)));
-        let x = self.pool.forward(self.relu.forward(self.conv2.forward(x)));
+        let x = self
+            .pool
+            .forward(self.relu.forward(conv2d_layer(&self.conv1, x)));
+        let x = self
+            .pool
+            .forward(self.relu.forward(conv2d_layer(&self.conv2, x)));
         let x: Tensor<B, 2> = x.flatten(1, 3);
         let x = self.relu.forward(self.fc1.forward(x));
         let x = self.relu.forward(self.fc2.forward(x));

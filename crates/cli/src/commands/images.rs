@@ -139,6 +139,10 @@ pub struct BenchArgs {
     /// Input side (default: the network's own).
     #[arg(long)]
     pub input_size: Option<usize>,
+    /// Input channels of the small CNN (Fashion-MNIST: 1, CIFAR-10: 3); the AlexNets take 3.
+    #[arg(long, default_value_t = 1,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub channels: usize,
     /// Timed steps (after one untimed warm-up step); the median is reported.
     #[arg(long, default_value_t = 3)]
     pub steps: usize,
@@ -408,7 +412,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn bench(a: BenchArgs) -> anyhow::Result<()> {
     super::images_plan::bench(&a)?;
     let kind = NetworkKind::from(a.network);
-    let network = NetworkConfig::new(kind, 3, a.input_size, 1);
+    let network = NetworkConfig::new(kind, kind.input_channels(a.channels), a.input_size, 1);
     let side = network.input_side(a.input_size);
     let init = network.initial_values_from(&mut seed::rng(0, &[seed::label("bench")]))?;
     let job = StepsJob {
@@ -430,10 +434,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let wall = median(trace.seconds.clone());
     let cpu: Option<Vec<f64>> = trace.cpu_seconds.iter().copied().collect();
     let cpu_text = cpu.map_or(String::new(), |c| {
-        format!(
-            ", median {:.3} CPU-s/step (process user+system time)",
-            median(c)
-        )
+        format!(", median {:.3} CPU-s/step (process CPU time)", median(c))
     });
     println!(
         "{} batch {} input {side}x{side} device {:?}{}: median {wall:.3} s/step{cpu_text} over {} steps (wall: {})",

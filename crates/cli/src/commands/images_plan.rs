@@ -43,12 +43,14 @@ pub fn train(a: &TrainArgs) -> anyhow::Result<bool> {
 
 /// `images bench`: a batch of random images through one training step.
 pub fn bench(a: &BenchArgs) -> anyhow::Result<()> {
-    let network = NetworkConfig::new(NetworkKind::from(a.network), 3, a.input_size, 1);
+    let kind = NetworkKind::from(a.network);
+    let channels = kind.input_channels(a.channels);
+    let network = NetworkConfig::new(kind, channels, a.input_size, 1);
     let splits = polarity_images::SplitSizes {
         // Random images: no split to draw from, so the batch is the only bound.
         train: a.batch_size.max(1),
         test: 1,
-        channels: 3,
+        channels,
         side: 1,
     };
     let plan = ImageRunSizes {
