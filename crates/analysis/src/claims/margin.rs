@@ -353,7 +353,11 @@ mod tests {
         assert_eq!((o.estimate, o.upper), (0.5, 0.5));
         // No resample at or beyond the margin: p = 1 / 100; all of them within it: p_beyond = 1.
         assert!((o.p_within - 0.01).abs() < 1e-15 && o.p_beyond == 1.0);
-        let j = judge_with_margin(&[o.clone()], Margin::Points { points: 1.0 }, &test);
+        let j = judge_with_margin(
+            std::slice::from_ref(&o),
+            Margin::Points { points: 1.0 },
+            &test,
+        );
         assert_eq!(j.verdict, Verdict::Holds, "{}", j.measured);
         // The same with 3 trials: underpowered, never holds.
         let o3 = margin_outcome(
