@@ -31,7 +31,14 @@ fn xor_train_is_byte_identical_at_any_thread_count() {
     for threads in ["1", "3"] {
         let out = dir.path().join(format!("t{threads}"));
         let mut args = GRID.to_vec();
-        args.extend(["--threads", threads, "--out", out.to_str().unwrap()]);
+        args.extend([
+            "--format",
+            "csv",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         let o = polarity(&args);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         tables.push(std::fs::read(out.join("results.csv")).unwrap());
