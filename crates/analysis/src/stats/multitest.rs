@@ -31,8 +31,17 @@ fn check_alpha(alpha: f64, test: &'static str) -> Result<(), StatsError> {
 
 /// Holm step-down adjusted p-values: running maximum of (m - k) p_(k) over the sorted p, capped at 1.
 pub fn holm_adjust(p: &[f64]) -> Result<Vec<f64>, StatsError> {
-    let order = sorted_family(p, "holm_adjust")?;
-    let m = order.len();
+    holm_adjust_in(p, "holm_adjust", false)
+}
+
+/// Holm adjustment with the family size m = the non-NaN count, or (`nan_in_family`) all of `p`.
+fn holm_adjust_in(
+    p: &[f64],
+    test: &'static str,
+    nan_in_family: bool,
+) -> Result<Vec<f64>, StatsError> {
+    let order = sorted_family(p, test)?;
+    let m = if nan_in_family { p.len() } else { order.len() };
     let mut adjusted = vec![f64::NAN; p.len()];
     let mut running_max = f64::NEG_INFINITY;
     for (k, &index) in order.iter().enumerate() {
@@ -45,9 +54,20 @@ pub fn holm_adjust(p: &[f64]) -> Result<Vec<f64>, StatsError> {
 /// Holm decisions at `alpha`: sorted p compared with alpha/m, alpha/(m-1), ..., alpha/1, rejecting while
 /// `p <= threshold` and stopping at the first failure (the ICML plotting code's procedure).
 pub fn holm_reject(p: &[f64], alpha: f64) -> Result<Vec<bool>, StatsError> {
-    check_alpha(alpha, "holm_reject")?;
-    let order = sorted_family(p, "holm_reject")?;
-    let m = order.len();
+    holm_reject_in(p, alpha, "holm_reject", false)
+}
+
+/// Holm decisions with the family size m = the non-NaN count, or (`nan_in_family`) all of `p`;
+/// NaN entries sort last and are never rejected.
+fn holm_reject_in(
+    p: &[f64],
+    alpha: f64,
+    test: &'static str,
+    nan_in_family: bool,
+) -> Result<Vec<bool>, StatsError> {
+    check_alpha(alpha, test)?;
+    let order = sorted_family(p, test)?;
+    let m = if nan_in_family { p.len() } else { order.len() };
     let mut reject = vec![false; p.len()];
     for (k, &index) in order.iter().enumerate() {
         if p[index] > alpha / (m - k) as f64 {
@@ -146,15 +166,7 @@ mod tests {
 /// `np.argsort` puts them) and stay NaN. This is statsmodels' `multipletests(p, method="holm")`
 /// on an array holding NaN, and the ICML code's family of four (docs/decisions.md D-STATS-8).
 pub fn holm_adjust_nan_in_family(p: &[f64]) -> Result<Vec<f64>, StatsError> {
-    let order = sorted_family(p, "holm_adjust_nan_in_family")?;
-    let m = p.len();
-    let mut adjusted = vec![f64::NAN; p.len()];
-    let mut running_max = f64::NEG_INFINITY;
-    for (k, &index) in order.iter().enumerate() {
-        running_max = running_max.max(p[index] * (m - k) as f64);
-        adjusted[index] = running_max.min(1.0);
-    }
-    Ok(adjusted)
+    holm_adjust_in(p, "holm_adjust_nan_in_family", true)
 }
 
 /// Holm decisions at `alpha` over a family of `p.len()` tests, NaN entries counted in m and never
@@ -163,17 +175,7 @@ pub fn holm_adjust_nan_in_family(p: &[f64]) -> Result<Vec<f64>, StatsError> {
 /// only rejections as rejected, since `NaN > threshold` is false); a comparison that could not be
 /// tested is not called significant here (docs/decisions.md D-STATS-8).
 pub fn holm_reject_nan_in_family(p: &[f64], alpha: f64) -> Result<Vec<bool>, StatsError> {
-    check_alpha(alpha, "holm_reject_nan_in_family")?;
-    let order = sorted_family(p, "holm_reject_nan_in_family")?;
-    let m = p.len();
-    let mut reject = vec![false; p.len()];
-    for (k, &index) in order.iter().enumerate() {
-        if p[index] > alpha / (m - k) as f64 {
-            break;
-        }
-        reject[index] = true;
-    }
-    Ok(reject)
+    holm_reject_in(p, alpha, "holm_reject_nan_in_family", true)
 }
 
 #[cfg(test)]
