@@ -4,11 +4,13 @@
 use crate::Error;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::adaptor::OptimizerAdaptor;
+use burn::module::ParamId;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Int, Tensor};
 use polarity_burn::{
-    FreezeConfig, FreezeOptimizer, KerasAdam, LayerResets, PolarityTemplate, Provenance, ResetRule,
+    param_ids, FreezeConfig, FreezeOptimizer, KerasAdam, LayerResets, PolarityTemplate, Provenance,
+    ResetRule,
 };
 use polarity_models::TrainableClassifier;
 
@@ -18,6 +20,8 @@ pub struct Learner<B: AutodiffBackend, M: TrainableClassifier<B>> {
     optim: FreezeOptimizer<OptimizerAdaptor<KerasAdam, M, B>, B>,
     loss_fn: CrossEntropyLoss<B>,
     lr: f64,
+    /// The parameters the optimizer updates; `None`: all of them.
+    trained: Option<Vec<ParamId>>,
 }
 
 impl<B: AutodiffBackend, M: TrainableClassifier<B>> Learner<B, M> {
@@ -46,7 +50,29 @@ impl<B: AutodiffBackend, M: TrainableClassifier<B>> Learner<B, M> {
             optim,
             loss_fn: CrossEntropyLossConfig::new().init(device),
             lr,
+            trained: None,
         })
+    }
+
+    /// Trains only the parameters of layer `layer` (e.g. `out`: a linear probe on top of fixed
+    /// transferred weights); every other parameter keeps its value, because the optimizer never
+    /// receives its gradient (docs/decisions.md D-TRANSFER-8).
+    pub fn train_only(mut self, model: &M, layer: &str) -> Result<Self, Error> {
+        let prefix = format!("{layer}.");
+        let ids = param_ids::<B, M>(model);
+        let trained: Vec<ParamId> = ids
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .map(|(_, id)| *id)
+            .collect();
+        if trained.is_empty() {
+            return Err(Error::Invalid(format!(
+                "train only layer '{layer}': the network has no parameter under '{prefix}' (parameters: {})",
+                ids.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        self.trained = Some(trained);
+        Ok(self)
     }
 
     /// The logits and mean cross-entropy of a batch (still on the device).
@@ -63,7 +89,11 @@ impl<B: AutodiffBackend, M: TrainableClassifier<B>> Learner<B, M> {
 
     /// The backward pass of `loss` and one optimizer step (Adam, then the reset).
     pub fn step(&mut self, model: M, loss: Tensor<B, 1>) -> M {
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let mut raw = loss.backward();
+        let grads = match &self.trained {
+            Some(ids) => GradientsParams::from_params(&mut raw, &model, ids),
+            None => GradientsParams::from_module(&mut raw, &model),
+        };
         self.optim.step(self.lr, model, grads)
     }
 

@@ -27,7 +27,8 @@ pub use plan::ImageRunSizes;
 pub use run::{run_conditions, ConditionResult, RunPlan};
 pub use table::{table, table_header, to_csv};
 pub use train::{
-    epoch_order, evaluate, train_network, train_weights, EpochRecord, Progress, TrainResult,
+    epoch_order, evaluate, train_network, train_network_fixed, train_weights, EpochRecord, Fixed,
+    Progress, TrainResult,
 };
 
 use polarity_images::conditions::{Condition, ConditionError};

@@ -108,8 +108,39 @@ fn kernel_signs<B: Backend, M: Module<B>>(model: &M) -> Vec<(String, Vec<i8>)> {
 /// makes it a frozen network (Freeze-SGD after every step); `None` trains it fluid. Returns
 /// the trained model and its records.
 pub fn train_network<B, M>(
-    mut model: M,
+    model: M,
     template: Option<&PolarityTemplate>,
+    train: &dyn ImageBatches,
+    val: &dyn ImageBatches,
+    opts: &TrainOptions,
+    device: &B::Device,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<(M, TrainResult), Error>
+where
+    B: AutodiffBackend,
+    M: TrainableClassifier<B>,
+{
+    let fixed = Fixed {
+        template,
+        train_only: None,
+    };
+    train_network_fixed(model, fixed, train, val, opts, device, on_progress)
+}
+
+/// What a run keeps fixed: the sign template of a frozen network and, for a linear probe, every
+/// layer but one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fixed<'a> {
+    /// Freeze-SGD's template (`None`: fluid).
+    pub template: Option<&'a PolarityTemplate>,
+    /// Train only this layer's parameters (e.g. `out`); `None`: all.
+    pub train_only: Option<&'a str>,
+}
+
+/// [`train_network`] with every option of [`Fixed`].
+pub fn train_network_fixed<B, M>(
+    mut model: M,
+    fixed: Fixed<'_>,
     train: &dyn ImageBatches,
     val: &dyn ImageBatches,
     opts: &TrainOptions,
@@ -129,12 +160,15 @@ where
     B::seed(device, opts.backend_seed);
     let mut learner = Learner::<B, M>::new(
         &model,
-        template,
+        fixed.template,
         opts.reset,
         opts.adam.optimizer(),
         opts.lr,
         device,
     )?;
+    if let Some(layer) = fixed.train_only {
+        learner = learner.train_only(&model, layer)?;
+    }
     let mut prev_signs = kernel_signs::<B, M>(&model);
     let kernels: Vec<String> = prev_signs.iter().map(|(n, _)| n.clone()).collect();
     let steps_per_epoch = train.len().div_ceil(opts.batch_size);

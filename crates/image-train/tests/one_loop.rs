@@ -172,3 +172,100 @@ fn repeated_steps_train_and_freeze() {
     let t = repeat_step::<B>(&ten, &init, &random, &plain, &device).unwrap();
     assert!(t.losses.is_empty() && t.seconds.len() == 4);
 }
+
+/// A linear probe by hand: the plain loop, with every gradient but the head's removed from the
+/// optimizer's input by dimension (a second route to what `Fixed::train_only` does).
+fn probe_loop(init: &polarity_burn::NamedTensors) -> polarity_burn::NamedTensors {
+    let device = Default::default();
+    let NetworkConfig::SmallCnn(c) = network() else {
+        unreachable!()
+    };
+    let opts = options();
+    let train = Bands { n: 30 };
+    let mut model: SmallCnn<B> =
+        set_param_values(c.init_zeros(&device).unwrap(), init, &device).unwrap();
+    B::seed(&device, opts.backend_seed);
+    let mut optim = KerasAdam::default().init::<B, SmallCnn<B>>();
+    let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let ids = polarity_burn::param_ids::<B, _>(&model);
+    for epoch in 0..opts.epochs {
+        for batch in epoch_order(train.len(), opts.shuffle_seed, epoch).chunks(opts.batch_size) {
+            let b = train.batch(batch).unwrap();
+            let n = b.labels.len();
+            let x = Tensor::<B, 4>::from_data(TensorData::new(b.images, b.shape), &device);
+            let y = Tensor::<B, 1, Int>::from_data(TensorData::new(b.labels, [n]), &device);
+            let loss = loss_fn.forward(model.forward(x), y);
+            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            for (path, id) in &ids {
+                if path.starts_with("out.") {
+                    continue;
+                }
+                type Inner = <B as burn::tensor::backend::AutodiffBackend>::InnerBackend;
+                let removed = if path.starts_with("conv") && path.ends_with(".weight") {
+                    grads.remove::<Inner, 4>(*id).is_some()
+                } else if path.ends_with(".weight") {
+                    grads.remove::<Inner, 2>(*id).is_some()
+                } else {
+                    grads.remove::<Inner, 1>(*id).is_some()
+                };
+                assert!(removed, "{path} had a gradient");
+            }
+            model = optim.step(opts.lr, model, grads);
+        }
+    }
+    named_values::<B, _>(&model, Selection::All)
+}
+
+#[test]
+fn a_linear_probe_trains_the_head_alone() {
+    use polarity_image_train::{train_network_fixed, Fixed};
+    let _serial = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Default::default();
+    let init = network().initial_values(5, 0).unwrap();
+    let NetworkConfig::SmallCnn(c) = network() else {
+        unreachable!()
+    };
+    let model = || -> SmallCnn<B> {
+        set_param_values(c.init_zeros(&device).unwrap(), &init, &device).unwrap()
+    };
+    let probe = Fixed {
+        template: None,
+        train_only: Some("out"),
+    };
+    let (trained, _) = train_network_fixed::<B, _>(
+        model(),
+        probe,
+        &Bands { n: 30 },
+        &Bands { n: 12 },
+        &options(),
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    let got = named_values::<B, _>(&trained, Selection::All);
+    assert_eq!(got, probe_loop(&init), "the hand-made probe, bit for bit");
+    for (name, (_, values)) in &got.0 {
+        let (_, start) = init.get(name).unwrap();
+        if name.starts_with("out.") {
+            assert_ne!(values, start, "{name} trained");
+        } else {
+            assert_eq!(values, start, "{name} kept the source's values");
+        }
+    }
+    // A layer the network does not have is refused, naming it.
+    let bad = Fixed {
+        template: None,
+        train_only: Some("head"),
+    };
+    let e = train_network_fixed::<B, _>(
+        model(),
+        bad,
+        &Bands { n: 30 },
+        &Bands { n: 12 },
+        &options(),
+        &device,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("'head'"), "{e}");
+}

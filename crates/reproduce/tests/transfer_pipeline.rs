@@ -12,7 +12,25 @@ use polarity_reproduce::images::source_net;
 use polarity_reproduce::transfer::{
     Arch, Arm, Budget, Directions, Margins, Preset, Scale, SourceScale, TransferStudy,
 };
+use polarity_images::mnist::MnistSubset;
+use polarity_images::FileProvenance;
 use std::path::Path;
+
+/// A synthetic stand-in for the MNIST subset: the same bars on another noise draw, 20 per class.
+fn mnist() -> MnistSubset {
+    MnistSubset {
+        images: common::images(200, 3),
+        provenance: FileProvenance {
+            path: "synthetic-mnist".into(),
+            file_bytes: 0,
+            file_sha256: String::new(),
+            gzip: false,
+            content_bytes: 0,
+            content_sha256: "synthetic".into(),
+            verified_against: None,
+        },
+    }
+}
 
 const ROUNDS: usize = 2;
 
@@ -46,7 +64,7 @@ fn study(out: &Path, resume: bool) -> TransferStudy {
             bootstrap_resamples: 200,
         },
         arch: Arch::SmallCnn,
-        directions: Directions::Both,
+        directions: Directions::All,
         seed: 7,
         resume,
         shard: None,
@@ -60,7 +78,7 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     let out = dir.path();
     let data = dataset();
     let report = study(out, false)
-        .run::<B>(&data, &Default::default(), &polarity_reproduce::Silent)
+        .run::<B>(&data, Some(&mnist()), &Default::default(), &polarity_reproduce::Silent)
         .unwrap();
     let md = std::fs::read_to_string(&report).unwrap();
     for needle in [
@@ -70,6 +88,8 @@ fn transfer_study_runs_end_to_end_and_resumes() {
         "Frozen shuffled polarity",
         "fm0-4_to_5-9",
         "fm5-9_to_0-4",
+        "fm_to_mnist",
+        "Linear probe",
         "polarity.ptpl",
         "source-1-epoch",
         "**Answer for",
@@ -85,12 +105,12 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     assert!(!claims.contains(",holds,"), "{claims}");
     assert!(claims.contains("underpowered"), "{claims}");
 
-    // Rows: 2 directions x 2 sizes x 2 trials x 12 arms x ROUNDS rounds.
+    // Rows: 3 directions x 2 sizes x 2 trials x 13 arms x ROUNDS rounds.
     let csv = std::fs::read_to_string(out.join("runs/results.csv")).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert_eq!(rows.len(), 2 * 2 * 2 * Arm::ALL.len() * ROUNDS);
+    assert_eq!(rows.len(), 3 * 2 * 2 * Arm::ALL.len() * ROUNDS);
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let (cond, n_train) = (col("condition"), col("n_train"));
     let sizes: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[n_train]).collect();
@@ -123,11 +143,14 @@ fn transfer_study_runs_end_to_end_and_resumes() {
         assert_eq!(flips(arm, &all), 0, "{arm:?}");
     }
     assert_eq!(flips(Arm::PolarityFreeHead, &all[..4]), 0);
+    // The linear probe changes no transferred weight, only its head.
+    assert_eq!(flips(Arm::LinearProbe, &all[..4]), 0);
+    assert!(flips(Arm::LinearProbe, &all[4..]) > 0);
     assert!(flips(Arm::FineTuning, &all) > 0 && flips(Arm::FluidRand, &all) > 0);
 
     // Each source: the template holds exactly the signs of its saved weights (head excluded),
     // and the weights are those of the epoch of least held-out loss.
-    for direction in ["fm0-4_to_5-9", "fm5-9_to_0-4"] {
+    for direction in ["fm0-4_to_5-9", "fm5-9_to_0-4", "fm_to_mnist"] {
         for source in ["source-0", "source-1", "source-1-epoch"] {
             let src = out.join("source").join(direction).join(source);
             let template = PolarityTemplate::load(&src.join("polarity.ptpl")).unwrap();
@@ -180,7 +203,7 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     // Resume: nothing reruns, the same table and source weights come back.
     let before = std::fs::read(out.join("source/fm0-4_to_5-9/source-0/weights.bin")).unwrap();
     study(out, true)
-        .run::<B>(&data, &Default::default(), &polarity_reproduce::Silent)
+        .run::<B>(&data, Some(&mnist()), &Default::default(), &polarity_reproduce::Silent)
         .unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("runs/results.csv")).unwrap(),
@@ -195,7 +218,7 @@ fn transfer_study_runs_end_to_end_and_resumes() {
 
     // A fresh run into a used directory is refused rather than mixed.
     let e = study(out, false)
-        .run::<B>(&data, &Default::default(), &polarity_reproduce::Silent)
+        .run::<B>(&data, Some(&mnist()), &Default::default(), &polarity_reproduce::Silent)
         .unwrap_err();
     assert!(format!("{e:#}").contains("already holds a sweep"), "{e:#}");
 }

@@ -169,7 +169,8 @@ pub fn images(
 }
 
 /// `reproduce transfer`: each direction's sources and targets draw from half the Fashion-MNIST
-/// classes; every target network trains `steps` steps on its subset tiled to one round of
+/// classes (the direction to MNIST: sources on all ten, targets from the 5,000-image MNIST
+/// subset; planned as the larger of the two); every target network trains `steps` steps on its subset tiled to one round of
 /// `steps / rounds` batches (an "epoch" of the plan), evaluated on the test images per round.
 pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()> {
     let full = DatasetKind::FashionMnist.split_sizes();
@@ -183,7 +184,13 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         Arch::SmallCnn | Arch::WideCnn => full.side,
         Arch::Alexnet => 227,
     };
-    let network = study.network(side);
+    let directions = study.directions.list();
+    let classes = directions
+        .iter()
+        .map(|d| d.target_classes.len())
+        .max()
+        .unwrap_or(5);
+    let network = study.network(side, classes);
     let s = &study.scale;
     let sources = s.sources.holdout + s.sources.per_direction * s.sources.images;
     if sources > half.train {
@@ -197,7 +204,12 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         )
         .into());
     }
-    let per_class_pool = half.train / 5;
+    // MNIST subset: 500 images per digit, and the test split needs some of each.
+    let per_class_pool = if study.directions.need_mnist() {
+        polarity_images::mnist::IMAGES / 10 - 1
+    } else {
+        half.train / 5
+    };
     if let Some(&k) = s.per_class.iter().find(|&&k| k > per_class_pool) {
         return Err(polarity_core::plan::out_of_range(
             "sizes",
@@ -207,7 +219,7 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         .into());
     }
     let arms = s.arms.len();
-    let positions = |k: usize| s.budget.steps_per_round() * s.budget.batch(5 * k);
+    let positions = |k: usize| s.budget.steps_per_round() * s.budget.batch(classes * k);
     let largest = s.per_class.iter().map(|&k| positions(k)).max().unwrap_or(0);
     let run = ImageRunSizes {
         network: &network,
@@ -226,8 +238,7 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         network_on_host: device != DeviceKind::Cuda,
     };
     let sizes: Vec<usize> = s.per_class.iter().map(|&k| positions(k)).collect();
-    let directions = study.directions.list().len();
-    let plan = grid_plan(run, &sizes, s.trials * directions, arms)?;
+    let plan = grid_plan(run, &sizes, s.trials * directions.len(), arms)?;
     plan_check::check(&plan, cpu_speed(), false)?;
     Ok(())
 }

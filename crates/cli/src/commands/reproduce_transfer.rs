@@ -6,16 +6,17 @@ use crate::backend::{run_on, OnBackend};
 use burn::tensor::backend::AutodiffBackend;
 use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
+use polarity_images::mnist::MnistSubset;
 use polarity_images::{Dataset, DatasetKind};
 use polarity_reproduce::transfer::{self, Arch, Arm, Directions, TransferStudy};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `--preset` of `reproduce transfer` (the library's `transfer::Preset`).
 #[derive(ValueEnum, Debug, Clone, Copy)]
 pub enum TransferPreset {
     /// CI check: 2 sources, 2 sizes, 2 trials, every arm, 12 steps (< 2 min).
     Smoke,
-    /// This machine within 30 minutes: 5 sources, 2/10/50 per class, 5 trials, 600 steps, the four main arms.
+    /// This machine within 30 minutes: every arm, forward and to MNIST, 2/10/50 per class, 5 trials, 300 steps.
     Cpu,
     /// Every arm, six sizes, 20 trials, 1200 steps (GPU or a long CPU run).
     #[value(alias = "paper")]
@@ -56,12 +57,18 @@ impl From<ArchArg> for Arch {
 /// `--direction` of `reproduce transfer`.
 #[derive(ValueEnum, Debug, Clone, Copy)]
 pub enum DirectionArg {
-    /// Classes 0-4 -> classes 5-9.
+    /// Fashion-MNIST classes 0-4 -> classes 5-9.
     Forward,
-    /// Classes 5-9 -> classes 0-4.
+    /// Fashion-MNIST classes 5-9 -> classes 0-4.
     Reverse,
-    /// Both.
+    /// Forward and reverse.
     Both,
+    /// Fashion-MNIST (10 classes) -> MNIST digits (needs `polarity data fetch-mnist-subset`).
+    ToMnist,
+    /// Forward and to-mnist (the cpu preset's default).
+    ForwardAndMnist,
+    /// Forward, reverse and to-mnist (the full preset's default).
+    All,
 }
 
 impl From<DirectionArg> for Directions {
@@ -70,6 +77,9 @@ impl From<DirectionArg> for Directions {
             DirectionArg::Forward => Self::Forward,
             DirectionArg::Reverse => Self::Reverse,
             DirectionArg::Both => Self::Both,
+            DirectionArg::ToMnist => Self::ToMnist,
+            DirectionArg::ForwardAndMnist => Self::ForwardAndMnist,
+            DirectionArg::All => Self::All,
         }
     }
 }
@@ -86,9 +96,13 @@ pub struct TransferArgs {
     /// Network: small-cnn (CPU), wide-cnn (32-64 conv, 256-128 fc) or alexnet (227x227; use with --device cuda).
     #[arg(long, value_enum, default_value = "small-cnn")]
     pub arch: ArchArg,
-    /// Transfer direction: forward (classes 0-4 -> 5-9), reverse (5-9 -> 0-4) or both (twice the time).
-    #[arg(long, value_enum, default_value = "forward")]
-    pub direction: DirectionArg,
+    /// Transfer directions; default by preset: smoke forward, cpu forward-and-mnist, full all.
+    #[arg(long, value_enum)]
+    pub direction: Option<DirectionArg>,
+    /// Folder holding the MNIST subset (mnist_5k.csv.gz) for the direction to MNIST; default:
+    /// $POLARITY_DATA/mnist-subset, then the user cache's mnist-subset.
+    #[arg(long, value_name = "DIR")]
+    pub mnist_dir: Option<PathBuf>,
     /// Override the preset's target training sizes: images per class (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub sizes: Option<Vec<usize>>,
@@ -153,7 +167,9 @@ impl TransferArgs {
             preset,
             scale,
             arch: self.arch.into(),
-            directions: self.direction.into(),
+            directions: self
+                .direction
+                .map_or_else(|| preset.directions(), Directions::from),
             seed: self.common.seed,
             resume: self.common.resume,
             shard: self.common.shard()?,
@@ -165,6 +181,7 @@ impl TransferArgs {
 struct Run<'a> {
     study: &'a TransferStudy,
     data: &'a Dataset,
+    mnist: Option<&'a MnistSubset>,
 }
 
 impl OnBackend for Run<'_> {
@@ -172,7 +189,7 @@ impl OnBackend for Run<'_> {
     fn run<B: AutodiffBackend>(self, device: &B::Device) -> anyhow::Result<PathBuf> {
         Ok(self
             .study
-            .run::<B>(self.data, device, &TerminalObserver::default())?)
+            .run::<B>(self.data, self.mnist, device, &TerminalObserver::default())?)
     }
 }
 
@@ -181,13 +198,51 @@ pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
     let study = args.study()?;
     super::reproduce_plan::transfer(&study, args.common.device)?;
     let data = args.common.location.load(DatasetKind::FashionMnist)?;
+    let mnist = if study.directions.need_mnist() {
+        Some(load_mnist(args.mnist_dir.as_deref())?)
+    } else {
+        None
+    };
     let report = run_on(
         args.common.device,
         Run {
             study: &study,
             data: &data,
+            mnist: mnist.as_ref(),
         },
     )?;
     eprintln!("report: {} (and report.html beside it)", report.display());
     Ok(())
+}
+
+/// The MNIST subset from `dir`, else `$POLARITY_DATA/mnist-subset`, else the user cache's.
+fn load_mnist(dir: Option<&Path>) -> anyhow::Result<MnistSubset> {
+    use polarity_images::mnist;
+    use polarity_images::locate::{process_env, user_cache_dir};
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => {
+            let env = process_env();
+            let candidates: Vec<PathBuf> = env
+                .get("POLARITY_DATA")
+                .map(PathBuf::from)
+                .into_iter()
+                .chain(user_cache_dir(&env))
+                .map(|root| root.join(mnist::FOLDER))
+                .collect();
+            match candidates.iter().find(|c| c.join(mnist::FILE).exists()) {
+                Some(c) => c.clone(),
+                None => anyhow::bail!(
+                    "the direction to MNIST needs the MNIST subset, found in none of {}; {} (or pass --mnist-dir, or choose --direction forward)",
+                    candidates
+                        .iter()
+                        .map(|c| c.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    mnist::how_to_get(None)
+                ),
+            }
+        }
+    };
+    Ok(mnist::load(&dir, polarity_images::Validation::Canonical)?)
 }

@@ -28,6 +28,8 @@ pub enum Arm {
     FrozenWeights,
     /// Fluid IN-Weight: fine-tuning, the usual transfer.
     FineTuning,
+    /// Linear probe: the source weights fixed, only the new head trained.
+    LinearProbe,
     /// Frozen polarity whose signs are permuted within each source tensor (same sign counts).
     ShuffledPolarity,
     /// Fine-tuning from the source magnitudes with random signs (the magnitudes alone).
@@ -43,13 +45,14 @@ pub enum Arm {
 }
 
 impl Arm {
-    pub const ALL: [Arm; 12] = [
+    pub const ALL: [Arm; 13] = [
         Arm::FrozenPolarity,
         Arm::FluidPolarity,
         Arm::FrozenRand,
         Arm::FluidRand,
         Arm::FrozenWeights,
         Arm::FineTuning,
+        Arm::LinearProbe,
         Arm::ShuffledPolarity,
         Arm::RandomSignWeights,
         Arm::PolarityFreeHead,
@@ -67,6 +70,7 @@ impl Arm {
             Arm::FluidRand => "fluid-rand",
             Arm::FrozenWeights => "frozen-weights",
             Arm::FineTuning => "fine-tuning",
+            Arm::LinearProbe => "linear-probe",
             Arm::ShuffledPolarity => "shuffled-polarity",
             Arm::RandomSignWeights => "random-sign-weights",
             Arm::PolarityFreeHead => "polarity-free-head",
@@ -85,6 +89,7 @@ impl Arm {
             Arm::FluidRand => "Fluid RAND-Polarity",
             Arm::FrozenWeights => "Frozen weight transfer",
             Arm::FineTuning => "Weight transfer (fine-tuning)",
+            Arm::LinearProbe => "Linear probe (source weights fixed, head trained)",
             Arm::ShuffledPolarity => "Frozen shuffled polarity",
             Arm::RandomSignWeights => "Source magnitudes, random signs (fine-tuned)",
             Arm::PolarityFreeHead => "Frozen transferred polarity, head free",
@@ -102,6 +107,7 @@ impl Arm {
             Arm::FluidRand => Rgb::BLUE,
             Arm::FrozenWeights => Rgb::PURPLE,
             Arm::FineTuning => Rgb::BROWN,
+            Arm::LinearProbe => Rgb::YELLOW,
             _ => Rgb::GREY,
         }
     }
@@ -118,13 +124,21 @@ impl Arm {
             Arm::FrozenRand => FROZEN_RAND,
             Arm::FluidRand => FLUID_RAND,
             Arm::FrozenWeights => FROZEN_IN_WEIGHT,
-            Arm::FineTuning | Arm::RandomSignWeights | Arm::FineTuningResampled => FLUID_IN_WEIGHT,
+            Arm::FineTuning
+            | Arm::LinearProbe
+            | Arm::RandomSignWeights
+            | Arm::FineTuningResampled => FLUID_IN_WEIGHT,
         }
     }
 
     /// Whether the arm trains on the trial's own resampled subset rather than the nested one.
     pub fn resampled(self) -> bool {
         matches!(self, Arm::PolarityResampled | Arm::FineTuningResampled)
+    }
+
+    /// Whether only the head trains (every transferred weight keeps the source's value).
+    pub fn head_only(self) -> bool {
+        self == Arm::LinearProbe
     }
 
     /// Whether the arm takes the one-epoch source.
@@ -331,6 +345,8 @@ mod tests {
         assert!(!Arm::FrozenPolarity.shares_init(Arm::FineTuning));
         assert!(!Arm::FrozenPolarity.shares_init(Arm::PolarityResampled));
         assert!(Arm::FineTuning.shares_init(Arm::FrozenWeights));
+        assert!(Arm::FineTuning.shares_init(Arm::LinearProbe));
+        assert!(!Arm::FrozenPolarity.shares_init(Arm::LinearProbe));
         let names: std::collections::BTreeSet<_> = Arm::ALL.iter().map(|a| a.name()).collect();
         assert_eq!(names.len(), Arm::ALL.len());
     }

@@ -1,8 +1,8 @@
 //! `polarity reproduce transfer`: does a network's polarity, transferred from a source network
 //! and frozen, let a new task learn as well as transferring the weights, above all with little
 //! data? ImageNet weights cannot be had here, so source networks are trained here on half of
-//! Fashion-MNIST's classes and transferred to the other half (docs/decisions.md D-TRANSFER-1 to
-//! D-TRANSFER-7):
+//! Fashion-MNIST's classes and transferred to the other half, or on all of Fashion-MNIST and
+//! transferred to MNIST digits (docs/decisions.md D-TRANSFER-1 to D-TRANSFER-9):
 //!
 //! - sources ([`sources`]): K networks per direction on disjoint subsets, early-stopped on a
 //!   held-out split, plus a one-epoch source;
@@ -26,11 +26,12 @@ pub use splits::{ClassOrder, SourceSplits};
 pub use verdicts::Margins;
 
 use crate::images::runs::Runs;
-use crate::{ensure, Observer, Result};
+use crate::{ensure, Context, Observer, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::seed;
 use polarity_image_train::TrainOptions;
-use polarity_images::{Dataset, ImageSet, Preprocess, ValidationSplit};
+use polarity_images::mnist::MnistSubset;
+use polarity_images::{Dataset, ImageSet, Normalization, Preprocess, ValidationSplit};
 use polarity_models::{NetworkConfig, NetworkKind, SmallCnnConfig};
 use polarity_sweep::RunOptions;
 use serde::Serialize;
@@ -49,16 +50,33 @@ pub enum Arch {
     Alexnet,
 }
 
-/// Which way knowledge is transferred between the two halves of the classes.
+/// Which transfers the study runs: within Fashion-MNIST between the two halves of its classes,
+/// and across domains from Fashion-MNIST to MNIST digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Directions {
-    /// Classes 0-4 -> classes 5-9.
+    /// Fashion-MNIST classes 0-4 -> classes 5-9.
     Forward,
-    /// Classes 5-9 -> classes 0-4.
+    /// Fashion-MNIST classes 5-9 -> classes 0-4.
     Reverse,
-    /// Both.
+    /// Forward and reverse.
     Both,
+    /// Fashion-MNIST (10 classes) -> MNIST digits (the 5,000-image subset; cross-domain).
+    ToMnist,
+    /// Forward and Fashion-MNIST -> MNIST.
+    ForwardAndMnist,
+    /// All three.
+    All,
+}
+
+/// Where a direction's target images come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetData {
+    /// The target classes of Fashion-MNIST (training and test splits).
+    FashionMnist,
+    /// The MNIST subset, split here into a training pool and a test split (D-TRANSFER-9).
+    MnistSubset,
 }
 
 /// Sizes, trials and budgets.
@@ -67,9 +85,9 @@ pub enum Directions {
 pub enum Preset {
     /// CI check: tiny grid, every arm, well under two minutes.
     Smoke,
-    /// The study on this project's 2-vCPU machines within 30 minutes: the main arms.
+    /// The study on this project's 2-vCPU machines within 30 minutes: every arm, two directions.
     Cpu,
-    /// Every arm, 20 trials, six sizes, both directions; for a GPU or a long CPU run.
+    /// Every arm, 20 trials, six sizes, all three directions; for a GPU or a long CPU run.
     Full,
 }
 
@@ -106,6 +124,15 @@ const MARGINS: Margins = Margins {
 };
 
 impl Preset {
+    /// The directions the preset runs unless told otherwise: smoke needs only Fashion-MNIST.
+    pub fn directions(self) -> Directions {
+        match self {
+            Preset::Smoke => Directions::Forward,
+            Preset::Cpu => Directions::ForwardAndMnist,
+            Preset::Full => Directions::All,
+        }
+    }
+
     pub fn scale(self) -> Scale {
         match self {
             Preset::Smoke => Scale {
@@ -138,22 +165,17 @@ impl Preset {
                     holdout: 1000,
                     max_epochs: 4,
                     batch: 50,
-                    one_epoch: false,
+                    one_epoch: true,
                 },
                 per_class: vec![2, 10, 50],
                 trials: 5,
                 budget: Budget {
-                    steps: 600,
-                    rounds: 6,
+                    steps: 300,
+                    rounds: 5,
                     max_batch: 50,
                 },
                 test_size: 2000,
-                arms: vec![
-                    Arm::FrozenPolarity,
-                    Arm::FrozenRand,
-                    Arm::FrozenWeights,
-                    Arm::FineTuning,
-                ],
+                arms: Arm::ALL.to_vec(),
                 threshold: 0.8,
                 margins: MARGINS,
                 bootstrap_resamples: 4000,
@@ -250,11 +272,12 @@ pub struct TransferStudy {
     pub command: String,
 }
 
-/// One direction: its classes and task name.
+/// One direction: its task name, the source's Fashion-MNIST classes and the target's classes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Direction {
     pub name: String,
     pub source_classes: Vec<u8>,
+    pub target: TargetData,
     pub target_classes: Vec<u8>,
 }
 
@@ -262,27 +285,44 @@ impl Directions {
     pub fn list(self) -> Vec<Direction> {
         let low: Vec<u8> = (0..5).collect();
         let high: Vec<u8> = (5..10).collect();
+        let all: Vec<u8> = (0..10).collect();
         let forward = Direction {
             name: "fm0-4_to_5-9".into(),
             source_classes: low.clone(),
+            target: TargetData::FashionMnist,
             target_classes: high.clone(),
         };
         let reverse = Direction {
             name: "fm5-9_to_0-4".into(),
             source_classes: high,
+            target: TargetData::FashionMnist,
             target_classes: low,
+        };
+        let to_mnist = Direction {
+            name: "fm_to_mnist".into(),
+            source_classes: all.clone(),
+            target: TargetData::MnistSubset,
+            target_classes: all,
         };
         match self {
             Directions::Forward => vec![forward],
             Directions::Reverse => vec![reverse],
             Directions::Both => vec![forward, reverse],
+            Directions::ToMnist => vec![to_mnist],
+            Directions::ForwardAndMnist => vec![forward, to_mnist],
+            Directions::All => vec![forward, reverse, to_mnist],
         }
+    }
+
+    /// Whether a direction needs the MNIST subset.
+    pub fn need_mnist(self) -> bool {
+        self.list().iter().any(|d| d.target == TargetData::MnistSubset)
     }
 }
 
 impl TransferStudy {
-    /// The network for grey images of side `side` with 5 classes.
-    pub fn network(&self, side: usize) -> NetworkConfig {
+    /// The network for grey images of side `side` with `classes` outputs.
+    pub fn network(&self, side: usize, classes: usize) -> NetworkConfig {
         let mut n = match self.arch {
             Arch::SmallCnn => NetworkConfig::new(NetworkKind::SmallCnn, 1, Some(side), 1),
             Arch::WideCnn => NetworkConfig::SmallCnn(SmallCnnConfig {
@@ -290,11 +330,11 @@ impl TransferStudy {
                 in_channels: 1,
                 conv_channels: [32, 64],
                 fc_units: [256, 128],
-                num_classes: 5,
+                num_classes: classes,
             }),
             Arch::Alexnet => NetworkConfig::new(NetworkKind::PaperAlexnet, 3, None, 1),
         };
-        n.set_num_classes(5);
+        n.set_num_classes(classes);
         n
     }
 
@@ -307,6 +347,42 @@ impl TransferStudy {
             },
             Arch::Alexnet => Preprocess::paper(data.kind),
         }
+    }
+
+    /// The MNIST direction's training pool, test split and preprocessing: per digit, the first
+    /// `largest` images of a seeded order may be trained on, and the test split is a seeded
+    /// subset of the others, at most `test_size` (D-TRANSFER-9). Inputs are normalised with the
+    /// subset's own scalar mean and std, as each dataset is in the paper; the rest of `base` (the
+    /// source's preprocessing: size, grey to RGB) is kept.
+    fn mnist_target(
+        &self,
+        mnist: &MnistSubset,
+        largest: usize,
+        base: Preprocess,
+    ) -> Result<(ImageSet, ImageSet, Preprocess)> {
+        let images = &mnist.images;
+        let order = ClassOrder::new(
+            images.labels(),
+            images.num_classes(),
+            seed::derive(self.seed, &[seed::label("mnist-split")]),
+        );
+        let pool = images.subset(&order.subset(largest, "MNIST training pool")?)?;
+        let rest = images.subset(&order.rest(largest))?;
+        let size = self.scale.test_size.min(rest.len());
+        ensure!(
+            size > 0,
+            "MNIST subset: no test images left after {largest} per digit for training"
+        );
+        let test = ValidationSplit::SeededSubset {
+            size,
+            seed: seed::derive(self.seed, &[seed::label("transfer-test-mnist")]),
+        }
+        .apply(&rest)?;
+        let preprocess = Preprocess {
+            normalization: Normalization::scalar_from_data(images),
+            ..base
+        };
+        Ok((pool, test, preprocess))
     }
 
     /// The target classes' test images every target network is evaluated on.
@@ -326,11 +402,12 @@ impl TransferStudy {
         .apply(&test)?)
     }
 
-    /// Runs the study on `data` (Fashion-MNIST, or synthetic data in tests) on backend `B` and
-    /// writes the report; returns the report's path.
+    /// Runs the study on `data` (Fashion-MNIST, or synthetic data in tests) and, for a direction
+    /// to MNIST, `mnist`, on backend `B` and writes the report; returns the report's path.
     pub fn run<B: AutodiffBackend>(
         &self,
         data: &Dataset,
+        mnist: Option<&MnistSubset>,
         device: &B::Device,
         observer: &dyn Observer,
     ) -> Result<PathBuf> {
@@ -348,21 +425,42 @@ impl TransferStudy {
             self.out.display(),
             manifest.display()
         );
-        let network = self.network(data.train.height());
+        let side = data.train.height();
         let directions = self.directions.list();
-        let data_sha: serde_json::Value = data
+        let mnist = if self.directions.need_mnist() {
+            let m = mnist.context(
+                "the direction to MNIST needs the MNIST subset (`polarity data fetch-mnist-subset`)",
+            )?;
+            ensure!(
+                m.images.height() == side && m.images.num_classes() == 10,
+                "the MNIST subset must hold {side}x{side} images of 10 digits, got {}x{} and {} classes",
+                m.images.height(),
+                m.images.width(),
+                m.images.num_classes()
+            );
+            Some(m)
+        } else {
+            None
+        };
+        let mut data_sha: Vec<String> = data
             .provenance
             .files
             .iter()
             .map(|f| f.content_sha256.clone())
             .collect();
-        let head = network
-            .kernel_specs()?
-            .last()
-            .map(|k| k.name.clone())
-            .unwrap_or_default();
+        if let Some(m) = mnist {
+            data_sha.push(m.provenance.content_sha256.clone());
+        }
+        let data_sha = serde_json::Value::from(data_sha);
         let mut tasks = Vec::new();
         for d in &directions {
+            let source_network = self.network(side, d.source_classes.len());
+            let network = self.network(side, d.target_classes.len());
+            let head = network
+                .kernel_specs()?
+                .last()
+                .map(|k| k.name.clone())
+                .unwrap_or_default();
             let pool = data.train.filter_classes(&d.source_classes)?;
             observer.stage(&format!(
                 "source networks {}: {} x {} images of classes {:?}, up to {} epochs",
@@ -373,27 +471,36 @@ impl TransferStudy {
                 self.scale.sources.max_epochs
             ));
             let preprocess = self.preprocess(data);
-            let sources = self.sources::<B>(d, &pool, &preprocess, &network, &data_sha, device)?;
-            let target = data.train.filter_classes(&d.target_classes)?;
+            let sources =
+                self.sources::<B>(d, &pool, &preprocess, &source_network, &data_sha, device)?;
+            let largest = self.scale.per_class.iter().copied().max().unwrap_or(0);
+            let (target, test, preprocess) = match (d.target, mnist) {
+                (TargetData::MnistSubset, Some(m)) => self.mnist_target(m, largest, preprocess)?,
+                (TargetData::MnistSubset, None) => unreachable!("checked above"),
+                (TargetData::FashionMnist, _) => (
+                    data.train.filter_classes(&d.target_classes)?,
+                    self.test_set(data, d)?,
+                    preprocess,
+                ),
+            };
             let order = ClassOrder::new(
                 target.labels(),
                 target.num_classes(),
                 seed::derive(self.seed, &[seed::label("subsets"), seed::label(&d.name)]),
             );
-            let largest = self.scale.per_class.iter().copied().max().unwrap_or(0);
             order.subset(largest, "target training pool")?;
             tasks.push(units::TargetTask {
                 name: d.name.clone(),
-                test: self.test_set(data, d)?,
+                test,
                 pool: target,
                 order,
                 preprocess,
                 sources,
-                head: head.clone(),
+                head,
+                network,
             });
         }
         let plan = units::UnitPlan {
-            network: &network,
             arms: &self.scale.arms,
             budget: self.scale.budget,
             options: TrainOptions {
@@ -406,11 +513,12 @@ impl TransferStudy {
         };
         let config = serde_json::json!({
             "study": "transfer",
-            "version": 2,
+            "version": 3,
             "preset": self.preset,
             "scale": self.scale,
             "arch": self.arch,
-            "network": network,
+            "networks": tasks.iter().map(|t| &t.network).collect::<Vec<_>>(),
+            "test_images": tasks.iter().map(|t| t.test.len()).collect::<Vec<_>>(),
             "options": plan.options,
             "seed": self.seed,
             "directions": directions,

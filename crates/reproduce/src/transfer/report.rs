@@ -18,11 +18,12 @@ use polarity_images::Dataset;
 use std::path::{Path, PathBuf};
 
 /// The arms drawn in the headline figure.
-const HEADLINE: [Arm; 4] = [
+const HEADLINE: [Arm; 5] = [
     Arm::FrozenPolarity,
     Arm::FineTuning,
     Arm::FrozenWeights,
     Arm::FrozenRand,
+    Arm::LinearProbe,
 ];
 
 /// Median and its 95 % percentile-bootstrap interval (`resamples` resamples, seeded); NaN when
@@ -160,6 +161,13 @@ impl TransferStudy {
             "T9",
             &within,
         );
+        add(
+            (Arm::FrozenPolarity, Arm::LinearProbe),
+            error,
+            Margin::Difference(pts),
+            "T10",
+            &within,
+        );
         out
     }
 
@@ -230,7 +238,9 @@ impl TransferStudy {
             "The paper's central claim (Wang et al., ICML 2023): a network's weight polarity, transferred from a pretrained \
              network and frozen, lets a new task learn as well as or better than transferring the weights, above all with \
              little data. ImageNet weights cannot be had here, so {} source networks per direction are trained here on half \
-             of Fashion-MNIST's classes and transferred to the other half. Margins declared before the run (saved in the \
+             of Fashion-MNIST's classes and transferred to the other half (`fm0-4_to_5-9`, `fm5-9_to_0-4`), or on all ten \
+             and transferred across domains to MNIST digits (`fm_to_mnist`: the 5,000-image MNIST subset, split here into a \
+             training pool and a test split). Margins declared before the run (saved in the \
              config): test error at most **{:.1} points** above weight transfer, steps to {:.0} % test accuracy at most \
              **x{:.2}**. Preset **{:?}**, seed {}, command `{}`.",
             s.sources.per_direction,
@@ -336,7 +346,11 @@ impl TransferStudy {
             s.budget.steps,
             polarity_image_train::TrainOptions::default().lr,
             s.budget.max_batch,
-            s.test_size,
+            tasks
+                .iter()
+                .map(|t| format!("{} ({})", t.test.len(), t.name))
+                .collect::<Vec<_>>()
+                .join(", "),
             s.budget.rounds,
             100.0 * s.threshold
         ));
@@ -388,7 +402,9 @@ impl TransferStudy {
         report.paragraph(format!(
             "Arms (docs/decisions.md D-TRANSFER-6): the paper's six conditions ({}) with the source network as \"IN\"; \
              shuffled polarity permutes the source's signs within each tensor; random-sign weights fine-tune from the \
-             source magnitudes with random signs; head free leaves the new head's polarity unconstrained; the 1-epoch \
+             source magnitudes with random signs; head free leaves the new head's polarity unconstrained; the linear \
+             probe keeps every transferred weight at the source's value and trains only the new head (D-TRANSFER-8); \
+             the 1-epoch \
              source tests whether polarity settles early (Supp B.5's argument); the resampled arms draw the subset anew \
              for every trial instead of the nested one. The head (last layer) is never transferred. Trial i uses source \
              i mod {} and one random draw shared by every arm that starts from random magnitudes (paired tests).",

@@ -38,6 +38,14 @@ impl ClassOrder {
     }
 
     /// The first `k` of every class, class by class (0's first k, then 1's, ...).
+    /// Every image after the first `k` of its class (disjoint from [`ClassOrder::subset`]`(k)`).
+    pub fn rest(&self, k: usize) -> Vec<usize> {
+        self.per_class
+            .iter()
+            .flat_map(|c| c.get(k..).unwrap_or_default().iter().copied())
+            .collect()
+    }
+
     pub fn subset(&self, k: usize, what: &str) -> Result<Vec<usize>> {
         ensure!(
             k <= self.max_per_class(),
@@ -109,6 +117,9 @@ mod tests {
                 );
             }
             assert!(previous.is_subset(&set), "nested at k = {k}");
+            let rest: BTreeSet<usize> = order.rest(k).into_iter().collect();
+            assert!(rest.is_disjoint(&set), "rest disjoint at k = {k}");
+            assert_eq!(rest.len() + set.len(), 110, "rest + subset = all at k = {k}");
             previous = set;
         }
         let e = order.subset(23, "target pool").unwrap_err().to_string();

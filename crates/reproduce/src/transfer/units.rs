@@ -10,7 +10,8 @@ use crate::{ensure, Context, Result};
 use burn::tensor::backend::AutodiffBackend;
 use polarity_core::{seed, PolarityTemplate};
 use polarity_image_train::{
-    table_header, train_network, ImageBatches, PreparedImages, TrainOptions, TrainResult,
+    table_header, train_network_fixed, Fixed, ImageBatches, PreparedImages, TrainOptions,
+    TrainResult,
 };
 use polarity_images::record::kernel_column;
 use polarity_images::{ImageRecord, ImageSet, KernelCounts, Preprocess};
@@ -30,11 +31,19 @@ pub(crate) struct TargetTask {
     pub sources: DirectionSources,
     /// The head kernel's name (`out.weight`).
     pub head: String,
+    /// The target network (its head has one output per target class).
+    pub network: NetworkConfig,
+}
+
+impl TargetTask {
+    /// The head's layer (`out` of `out.weight`).
+    fn head_layer(&self) -> &str {
+        self.head.rsplit_once('.').map_or(&self.head, |(l, _)| l)
+    }
 }
 
 /// Everything the units share.
 pub(crate) struct UnitPlan<'a> {
-    pub network: &'a NetworkConfig,
     pub arms: &'a [Arm],
     pub budget: Budget,
     pub options: TrainOptions,
@@ -55,6 +64,8 @@ pub(crate) fn header(network: &NetworkConfig) -> Result<Vec<String>> {
 
 struct Job<'a, B: AutodiffBackend> {
     template: Option<&'a PolarityTemplate>,
+    /// The head layer for a linear probe (`None`: every layer trains).
+    train_only: Option<&'a str>,
     train: &'a dyn ImageBatches,
     test: &'a dyn ImageBatches,
     options: &'a TrainOptions,
@@ -64,9 +75,13 @@ struct Job<'a, B: AutodiffBackend> {
 impl<B: AutodiffBackend> NetworkJob<B> for Job<'_, B> {
     type Output = Result<TrainResult>;
     fn run<M: TrainableClassifier<B>>(self, model: M) -> Self::Output {
-        let (_, result) = train_network::<B, M>(
+        let fixed = Fixed {
+            template: self.template,
+            train_only: self.train_only,
+        };
+        let (_, result) = train_network_fixed::<B, M>(
             model,
-            self.template,
+            fixed,
             self.train,
             self.test,
             self.options,
@@ -90,9 +105,8 @@ impl UnitPlan<'_> {
     ) -> Result<Vec<Vec<String>>> {
         let task_label = seed::label(&task.name);
         let classes = task.pool.num_classes();
-        let init = self
-            .network
-            .initial_values(seed::derive(self.seed, &[task_label]), trial)?;
+        let network = &task.network;
+        let init = network.initial_values(seed::derive(self.seed, &[task_label]), trial)?;
         let nested = task.order.subset(k, "target training pool")?;
         let test = PreparedImages {
             set: task.test.clone(),
@@ -121,8 +135,7 @@ impl UnitPlan<'_> {
             self.seed,
             &[seed::label("control"), task_label, trial as u64],
         );
-        let kernels: Vec<String> = self
-            .network
+        let kernels: Vec<String> = network
             .kernel_specs()?
             .into_iter()
             .map(|s| kernel_column(&s.name))
@@ -159,13 +172,13 @@ impl UnitPlan<'_> {
             );
             let job = Job::<B> {
                 template: start.template.as_ref(),
+                train_only: arm.head_only().then(|| task.head_layer()),
                 train: &train,
                 test: &test,
                 options: &options,
                 device,
             };
-            let result = self
-                .network
+            let result = network
                 .run_with::<B, _>(&start.weights, device, job)?
                 .with_context(|| {
                     format!(
@@ -179,7 +192,7 @@ impl UnitPlan<'_> {
                     ImageRecord {
                         dataset: task.name.clone(),
                         n_train: k,
-                        network: self.network.kind().name().to_string(),
+                        network: network.kind().name().to_string(),
                         reset: options.reset.method,
                         condition: arm.name().to_string(),
                         trial,
@@ -217,7 +230,7 @@ impl UnitPlan<'_> {
         let sweep = Sweep::new(
             serde_json::to_string_pretty(config)?,
             ConfigFormat::Json,
-            header(self.network)?,
+            header(&tasks.first().context("the study has no direction")?.network)?,
             units,
         )?;
         // burn-flex has one random generator per process (posRand draws are seeded through it):
