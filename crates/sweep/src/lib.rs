@@ -13,6 +13,7 @@
 //! The crate parses no flags and prints nothing: the `polarity` binary maps its options onto
 //! [`RunOptions`] and shows progress through the [`Progress`] observer.
 
+mod complete;
 mod error;
 mod fsutil;
 pub mod journal;
@@ -24,8 +25,10 @@ pub mod record;
 mod runner;
 mod shard;
 pub mod table;
+pub mod table_reader;
 mod unit;
 
+pub use complete::{Completion, UnitDigest, COMPLETE_FILE};
 pub use error::{BoxError, GridError, ShardError, SweepError};
 pub use merge::{merge, MergeOutcome};
 pub use outdir::{Manifest, CONFIG_HASH_FILE, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE};
