@@ -141,15 +141,10 @@ impl Completion {
     /// Checks that the table on disk is the one recorded (byte size, then SHA-256).
     pub fn check_table(&self, dir: &Path) -> Result<()> {
         let path = dir.join(&self.table);
-        let what_to_do = format!(
-            "restore the table, or delete {} and rerun",
-            dir.display()
-        );
+        let what_to_do = format!("restore the table, or delete {} and rerun", dir.display());
         let (bytes, sha256) = match file_digest(&path) {
             Ok(found) => found,
-            Err(SweepError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
+            Err(SweepError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 return Err(SweepError::TableMismatch {
                     table: path,
                     found: "no such file".into(),
@@ -205,7 +200,10 @@ mod tests {
                 assert_ne!(sums[i], sums[j], "{:?} vs {:?}", variants[i], variants[j]);
             }
         }
-        assert_eq!(rows_checksum(&variants[0]), rows_checksum(&variants[0].clone()));
+        assert_eq!(
+            rows_checksum(&variants[0]),
+            rows_checksum(&variants[0].clone())
+        );
     }
 
     #[test]

@@ -410,8 +410,9 @@ impl Journal {
             == 0
     }
 
-    /// Deletes the journal file (durably: the directory is synced) and releases the lock.
-    pub fn delete(self) -> Result<()> {
+    /// Deletes the journal file (durably: the directory is synced); the lock is released when the
+    /// journal is dropped.
+    pub fn delete(&self) -> Result<()> {
         std::fs::remove_file(&self.path)
             .and_then(|()| match self.path.parent() {
                 Some(dir) if cfg!(unix) && !dir.as_os_str().is_empty() => {

@@ -2,7 +2,7 @@
 
 use crate::complete::{rows_checksum, Completion, UnitDigest, COMPLETE_FILE};
 use crate::error::{BoxError, IoContext, Result, SweepError};
-use crate::journal::{Entry, Journal, Record};
+use crate::journal::{Entry, Journal, Record, Scan};
 use crate::outdir::{check_same_sweep, Manifest, JOURNAL_FILE, MANIFEST_FILE};
 use crate::progress::Progress;
 use crate::table::TableWriter;
@@ -103,7 +103,7 @@ pub fn run_streaming<F, E, G>(
     sweep: &Sweep,
     options: &RunOptions,
     work: F,
-    mut on_unit: G,
+    on_unit: G,
 ) -> Result<RunOutcome>
 where
     F: Fn(&Unit) -> std::result::Result<Vec<Row>, E> + Sync,
@@ -113,6 +113,36 @@ where
     let dir = &options.out;
     std::fs::create_dir_all(dir)
         .io_context(|| format!("creating output directory {}", dir.display()))?;
+    // Lock before looking at the manifest so two processes cannot both initialise the directory.
+    // A journal created only to hold the lock (a finished directory has none) is removed again,
+    // while still locked, if this call fails before journaling anything, so a refused run leaves
+    // the directory as it found it.
+    let journal_path = dir.join(JOURNAL_FILE);
+    let created = !journal_path.exists();
+    let (journal, contents) = Journal::open(&journal_path)?;
+    let result = run_locked(sweep, options, &journal, contents, work, on_unit);
+    if result.is_err() && created && journal.is_empty() {
+        // The run's own error is the one to report; a failed clean-up leaves an empty journal.
+        let _ = journal.delete();
+    }
+    result
+}
+
+/// [`run_streaming`] once the journal is open and locked.
+fn run_locked<F, E, G>(
+    sweep: &Sweep,
+    options: &RunOptions,
+    journal: &Journal,
+    contents: Scan,
+    work: F,
+    mut on_unit: G,
+) -> Result<RunOutcome>
+where
+    F: Fn(&Unit) -> std::result::Result<Vec<Row>, E> + Sync,
+    E: Into<BoxError>,
+    G: FnMut(&str, Vec<Row>) -> std::result::Result<(), BoxError>,
+{
+    let dir = &options.out;
     let wanted = Manifest::of(sweep, options.shard);
     let selected: Vec<&Unit> = sweep
         .units
@@ -122,8 +152,6 @@ where
         .map(|(_, unit)| unit)
         .collect();
 
-    // Lock before looking at the manifest so two processes cannot both initialise the directory.
-    let (journal, contents) = Journal::open(&dir.join(JOURNAL_FILE))?;
     let completion = match Manifest::read(dir)? {
         Some(found) => {
             if !options.resume {
@@ -289,7 +317,7 @@ fn resume_finished<G>(
     sweep: &Sweep,
     options: &RunOptions,
     selected: &[&Unit],
-    journal: Journal,
+    journal: &Journal,
     completion: Completion,
     progress: &dyn Progress,
     on_unit: &mut G,

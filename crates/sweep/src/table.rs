@@ -315,7 +315,11 @@ impl Buffer {
 
     /// Parses one field into the column and says whether `text` is the parsed value's `Display`
     /// form (rendered into `scratch`); the error says what was expected.
-    fn push(&mut self, text: &str, scratch: &mut String) -> std::result::Result<bool, &'static str> {
+    fn push(
+        &mut self,
+        text: &str,
+        scratch: &mut String,
+    ) -> std::result::Result<bool, &'static str> {
         fn stored<T: Copy + std::fmt::Display>(
             v: &mut Vec<T>,
             value: T,
@@ -329,15 +333,26 @@ impl Buffer {
             scratch == text
         }
         Ok(match self {
-            Buffer::Int(v) => stored(v, text.parse().map_err(|_| "a 64-bit integer")?, text, scratch),
+            Buffer::Int(v) => stored(
+                v,
+                text.parse().map_err(|_| "a 64-bit integer")?,
+                text,
+                scratch,
+            ),
             // Rust's float parsing is correctly rounded, and the records write the shortest text
             // that round-trips, so the stored float is the recorded one bit for bit.
-            Buffer::Float32(v) => {
-                stored(v, text.parse().map_err(|_| "a 32-bit float")?, text, scratch)
-            }
-            Buffer::Float64(v) => {
-                stored(v, text.parse().map_err(|_| "a 64-bit float")?, text, scratch)
-            }
+            Buffer::Float32(v) => stored(
+                v,
+                text.parse().map_err(|_| "a 32-bit float")?,
+                text,
+                scratch,
+            ),
+            Buffer::Float64(v) => stored(
+                v,
+                text.parse().map_err(|_| "a 64-bit float")?,
+                text,
+                scratch,
+            ),
             Buffer::Bool(v) => stored(v, text.parse().map_err(|_| "true or false")?, text, scratch),
             Buffer::Text(v) => {
                 v.push(ByteArray::from(text));

@@ -63,7 +63,14 @@ fn awkward_f64() -> [f64; 10] {
 fn awkward_int() -> [i64; 5] {
     [i64::MAX, i64::MIN, 0, -1, 9_007_199_254_740_993]
 }
-const NOTES: [&str; 6] = ["", "a,b", "say \"hi\"", "line\nbreak\r\nx", "ünï ✓", " pad "];
+const NOTES: [&str; 6] = [
+    "",
+    "a,b",
+    "say \"hi\"",
+    "line\nbreak\r\nx",
+    "ünï ✓",
+    " pad ",
+];
 
 /// Rows as a task writes them (`Display` of each value); 0 to 3 rows per unit.
 fn rows(unit: &Unit) -> Result<Vec<Row>, BoxError> {
@@ -79,7 +86,7 @@ fn rows(unit: &Unit) -> Result<Vec<Row>, BoxError> {
                 awkward_int()[i % 5].to_string(),
                 awkward_f32()[i % 10].to_string(),
                 awkward_f64()[(i * 3) % 10].to_string(),
-                (i % 2 == 0).to_string(),
+                i.is_multiple_of(2).to_string(),
                 NOTES[i % 6].to_string(),
             ]
         })
@@ -191,10 +198,21 @@ fn resume_of_a_compacted_directory_hands_over_the_original_strings() {
             .iter()
             .flat_map(|(_, rows)| rows.iter().flatten().map(String::as_str))
             .collect();
-        for needle in ["NaN", "0.0000001", "0.1", "-9223372036854775808", "line\nbreak\r\nx"] {
+        for needle in [
+            "NaN",
+            "0.0000001",
+            "0.1",
+            "-9223372036854775808",
+            "line\nbreak\r\nx",
+        ] {
             assert!(fields.contains(&needle), "{format}: {needle} not exercised");
         }
         let table = std::fs::read(out.join(format.file_name())).unwrap();
+        assert!(!out.join("journal").exists());
+
+        // A fresh run is refused (the directory holds a sweep) and creates no journal.
+        let err = run_recording(&sweep, &options(&out), never).unwrap_err();
+        assert!(err.contains("--resume"), "{err}");
         assert!(!out.join("journal").exists());
 
         let again = run_recording(&sweep, &resume(&out), never).unwrap();
@@ -235,6 +253,8 @@ fn a_changed_table_is_refused_naming_the_file() {
         std::fs::remove_file(&path).unwrap();
         let err = run_recording(&sweep, &resume(&out), never).unwrap_err();
         assert!(err.contains(&path.display().to_string()), "{err}");
+        // The refusals left the directory as they found it: no journal appeared.
+        assert!(!out.join("journal").exists());
         std::fs::write(&path, &good).unwrap();
         assert!(run_recording(&sweep, &resume(&out), never).is_ok());
     }
@@ -275,12 +295,19 @@ fn a_crash_between_record_and_deletion_resumes_and_ends_compacted() {
         let original = run_recording(&sweep, &kept, rows).unwrap();
         assert!(out.join("complete.json").exists());
         let journal = polarity_sweep::journal::read(&out.join("journal")).unwrap();
-        assert_eq!(journal.records.len(), sweep.units.len(), "keep_journal kept it");
+        assert_eq!(
+            journal.records.len(),
+            sweep.units.len(),
+            "keep_journal kept it"
+        );
         let table = std::fs::read(out.join(format.file_name())).unwrap();
 
         let again = run_recording(&sweep, &resume(&out), never).unwrap();
         assert_eq!(again, original);
-        assert!(!out.join("journal").exists(), "{format}: journal not deleted");
+        assert!(
+            !out.join("journal").exists(),
+            "{format}: journal not deleted"
+        );
         assert_eq!(std::fs::read(out.join(format.file_name())).unwrap(), table);
     }
 }
