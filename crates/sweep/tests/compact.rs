@@ -393,3 +393,62 @@ fn shards_keep_their_journals_and_merge_writes_a_compacted_directory() {
         assert_eq!(again, original);
     }
 }
+
+#[test]
+fn a_journal_without_a_manifest_is_still_refused_and_left_alone() {
+    let sweep = sweep(TableFormat::Parquet);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let frame = polarity_sweep::journal::encode(&polarity_sweep::journal::Record {
+        unit: sweep.units[0].id().to_string(),
+        rows: rows(&sweep.units[0]).unwrap(),
+    })
+    .unwrap();
+    std::fs::write(out.join("journal"), &frame).unwrap();
+    for options in [options(&out), resume(&out)] {
+        let err = run_recording(&sweep, &options, never).unwrap_err();
+        assert!(err.contains("journal but no sweep.json"), "{err}");
+        assert_eq!(std::fs::read(out.join("journal")).unwrap(), frame);
+        assert!(!out.join("sweep.json").exists() && !out.join("complete.json").exists());
+    }
+}
+
+#[test]
+fn a_parquet_table_of_several_row_groups_reads_back_across_their_boundary() {
+    // 3 units of 100,000 rows: the row group boundary (262,144 rows) falls inside the third unit.
+    let per_unit = 100_000usize;
+    assert!(2 * per_unit < polarity_sweep::table::ROW_GROUP_ROWS);
+    assert!(3 * per_unit > polarity_sweep::table::ROW_GROUP_ROWS);
+    use ColumnKind::*;
+    let sweep = Sweep::new(
+        "rows = 100000\n".to_string(),
+        ConfigFormat::Toml,
+        ["i", "x", "note"].map(String::from).to_vec(),
+        Grid::new().axis("u", 0..3).units().unwrap(),
+    )
+    .unwrap()
+    .with_kinds(vec![Int, Float32, Text])
+    .unwrap()
+    .with_format(TableFormat::Parquet);
+    let work = |unit: &Unit| -> Result<Vec<Row>, BoxError> {
+        let u: usize = unit.parse("u")?;
+        Ok((0..per_unit)
+            .map(|r| {
+                let i = u * per_unit + r;
+                vec![
+                    i.to_string(),
+                    (i as f32 / 7.0).to_string(),
+                    format!("n{}", i % 13),
+                ]
+            })
+            .collect())
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let original = run_recording(&sweep, &options(&out), work).unwrap();
+    assert!(!out.join("journal").exists());
+    let again = run_recording(&sweep, &resume(&out), never).unwrap();
+    assert_eq!(again.len(), 3);
+    assert!(again == original, "rows differ after the read-back");
+}
