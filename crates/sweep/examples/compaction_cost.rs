@@ -46,7 +46,12 @@ fn rows(unit: &Unit, per_unit: usize) -> Result<Vec<Vec<String>>, BoxError> {
                 (40 + u % 5 * 8).to_string(),
                 "9".to_string(),
                 "zero".to_string(),
-                if u % 2 == 0 { "frozen" } else { "fluid" }.to_string(),
+                if u.is_multiple_of(2) {
+                    "frozen"
+                } else {
+                    "fluid"
+                }
+                .to_string(),
                 (r / 100).to_string(),
                 (r % 100).to_string(),
                 unit_float(0).to_string(),
