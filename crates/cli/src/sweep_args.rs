@@ -8,7 +8,8 @@ use std::path::PathBuf;
 /// Options every sweeping command shares.
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
-    /// Output directory: config, journal and results.csv are written here.
+    /// Output directory: config, journal and the table are written here (a finished whole-grid
+    /// run then keeps the table and complete.json, not the journal).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Continue an interrupted run in --out, skipping finished units (starts afresh if DIR holds no sweep).
@@ -23,6 +24,10 @@ pub struct SweepArgs {
     /// Worker threads (default: one per core); results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Keep the journal once the run is complete (by default a finished whole-grid run deletes it:
+    /// its table and complete.json hold the same rows; shard runs always keep theirs for merge).
+    #[arg(long)]
+    pub keep_journal: bool,
 }
 
 impl SweepArgs {
@@ -38,6 +43,7 @@ impl SweepArgs {
             shard: resolve_shard(self.shard, self.shards, &process_env())?,
             threads: self.threads,
             progress: Some(crate::progress::terminal()),
+            keep_journal: self.keep_journal,
         })
     }
 }

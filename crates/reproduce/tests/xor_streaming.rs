@@ -32,6 +32,7 @@ fn options(out: &std::path::Path) -> RunOptions {
         shard: None,
         threads: Some(2),
         progress: None,
+        keep_journal: false,
     }
 }
 

@@ -2,6 +2,7 @@
 //! expected; where an operating-system or parser error lies underneath, it is the `source`, so
 //! printing the error with its sources reads "writing DIR/results.csv: No space left".
 
+use crate::complete::COMPLETE_FILE;
 use crate::outdir::MANIFEST_FILE;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -175,6 +176,21 @@ pub enum SweepError {
     /// Shard directories that cannot be merged; the message lists the units and directories.
     #[error("{0}")]
     Merge(String),
+    /// The table of a finished directory is not the one its completion record describes.
+    #[error(
+        "{} is not the table this run wrote: found {found}, expected {expected} (recorded in \
+         {COMPLETE_FILE}); {what_to_do}",
+        table.display()
+    )]
+    TableMismatch {
+        table: PathBuf,
+        found: String,
+        expected: String,
+        what_to_do: String,
+    },
+    /// A table that cannot be read back, or whose rows differ from its completion record.
+    #[error("reading {} back: {message}", table.display())]
+    TableRead { table: PathBuf, message: String },
 }
 
 impl From<GridError> for SweepError {

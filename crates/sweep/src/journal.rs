@@ -400,6 +400,28 @@ impl Journal {
     pub fn load(&self, entry: &Entry) -> Result<Record> {
         load(&self.file, &self.path, entry)
     }
+
+    /// Whether the journal file holds no bytes at all.
+    pub fn is_empty(&self) -> bool {
+        *self
+            .writing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            == 0
+    }
+
+    /// Deletes the journal file (durably: the directory is synced); the lock is released when the
+    /// journal is dropped.
+    pub fn delete(&self) -> Result<()> {
+        std::fs::remove_file(&self.path)
+            .and_then(|()| match self.path.parent() {
+                Some(dir) if cfg!(unix) && !dir.as_os_str().is_empty() => {
+                    File::open(dir)?.sync_all()
+                }
+                _ => Ok(()),
+            })
+            .io_context(|| format!("deleting journal {}", self.path.display()))
+    }
 }
 
 #[cfg(test)]

@@ -7,12 +7,14 @@
 //! `results.parquet`, [`TableFormat`]) in canonical unit order, so the bytes never depend on
 //! threads, scheduling, interruptions or sharding. [`run_streaming`] does so in memory independent
 //! of the grid, handing each unit's rows to the caller as the table is written. [`merge()`]
-//! combines shard directories into the table an unsharded run writes. See the crate README for
-//! the guarantees.
+//! combines shard directories into the table an unsharded run writes. A finished whole-grid
+//! directory keeps its table and a [`Completion`] record instead of its journal, and resumes from
+//! them (docs/decisions.md D-SWEEP-10). See the crate README for the guarantees.
 //!
 //! The crate parses no flags and prints nothing: the `polarity` binary maps its options onto
 //! [`RunOptions`] and shows progress through the [`Progress`] observer.
 
+mod complete;
 mod error;
 mod fsutil;
 pub mod journal;
@@ -24,8 +26,10 @@ pub mod record;
 mod runner;
 mod shard;
 pub mod table;
+pub mod table_reader;
 mod unit;
 
+pub use complete::{Completion, UnitDigest, COMPLETE_FILE};
 pub use error::{BoxError, GridError, ShardError, SweepError};
 pub use merge::{merge, MergeOutcome};
 pub use outdir::{Manifest, CONFIG_HASH_FILE, JOURNAL_FILE, MANIFEST_FILE, RESULTS_FILE};

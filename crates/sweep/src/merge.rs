@@ -1,5 +1,6 @@
 //! Merging shard directories into the directory an unsharded run would have written.
 
+use crate::complete::{Completion, UnitDigest, COMPLETE_FILE};
 use crate::error::{IoContext, Result, SweepError};
 use crate::fsutil::{self, AtomicFile};
 use crate::journal::{self, Entry};
@@ -41,8 +42,11 @@ fn list_some(ids: &[&str]) -> String {
     text
 }
 
-/// Combines the journals of `shard_dirs` into `out` (config, manifest, journal, and the table in
-/// the shards' format), one unit at a time, so memory does not grow with the grid.
+/// Combines the journals of `shard_dirs` into `out` (config, manifest, and the table in the
+/// shards' format), one unit at a time, so memory does not grow with the grid. The merged
+/// directory is a finished whole-grid directory, compacted as a finished run leaves it: the table
+/// and its completion record (`complete.json`), no journal (docs/decisions.md D-SWEEP-10); a
+/// journal is written only if the table cannot give back every string the shards' journals hold.
 ///
 /// Refuses: directories run with different configs (naming the hashes) or table formats, a unit
 /// present in two directories, and units of the grid present in none (listed, with the shard that
@@ -80,6 +84,16 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
                 reference.table,
                 dir.display(),
                 manifest.table
+            );
+        }
+    }
+    for dir in shard_dirs {
+        if Completion::read(dir)?.is_some() && !dir.join(JOURNAL_FILE).exists() {
+            bail!(
+                "{} is a finished whole-grid directory, compacted (its journal replaced by its table \
+                 and {COMPLETE_FILE}): its table is already the whole result; merge takes the \
+                 directories of shard runs, which keep their journals",
+                dir.display()
             );
         }
     }
@@ -175,9 +189,14 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
     };
     merged.write_with_config(out, &config)?;
 
-    // The merged journal lists units in canonical order, so `--resume` on it finds everything
-    // done; the table is written from the same records, one unit at a time.
-    let mut merged_journal = AtomicFile::create(&out.join(JOURNAL_FILE))?;
+    // The table is written in canonical order, one unit at a time.
+    let load = |id: &String| {
+        let (d, entry) = &found[id.as_str()];
+        let (file, path) = journals[*d]
+            .as_ref()
+            .expect("a directory that holds a unit has a journal");
+        journal::load(file, path, entry)
+    };
     let mut table = TableWriter::create(
         &out.join(reference.table.file_name()),
         reference.table,
@@ -185,21 +204,29 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeOutcome> {
         &reference.column_kinds(),
     )?;
     let mut rows = 0usize;
+    let mut digests = Vec::with_capacity(reference.units.len());
     for id in &reference.units {
-        let (d, entry) = &found[id.as_str()];
-        let (file, path) = journals[*d]
-            .as_ref()
-            .expect("a directory that holds a unit has a journal");
-        let record = journal::load(file, path, entry)?;
-        merged_journal
-            .writer
-            .write_all(&journal::encode(&record)?)
-            .io_context(|| format!("writing {}", out.join(JOURNAL_FILE).display()))?;
+        let record = load(id)?;
         table.write_rows(&record.unit, &record.rows)?;
+        digests.push(UnitDigest::of(&record.unit, &record.rows));
         rows += record.rows.len();
     }
-    merged_journal.finish()?;
+    let lossless = table.lossless();
     let results_csv = table.finish()?;
+    if lossless {
+        Completion::of_table(out, reference.table.file_name(), digests)?.write(out)?;
+    } else {
+        // The table cannot stand in for the journal: write the merged journal (canonical order,
+        // so `--resume` on it finds everything done), as a run keeps its own in that case.
+        let mut merged_journal = AtomicFile::create(&out.join(JOURNAL_FILE))?;
+        for id in &reference.units {
+            merged_journal
+                .writer
+                .write_all(&journal::encode(&load(id)?)?)
+                .io_context(|| format!("writing {}", out.join(JOURNAL_FILE).display()))?;
+        }
+        merged_journal.finish()?;
+    }
     Ok(MergeOutcome {
         results_csv,
         units: reference.units.len(),

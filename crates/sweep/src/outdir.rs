@@ -1,4 +1,5 @@
-//! The output directory: config + hash, manifest, journal, final table.
+//! The output directory: config + hash, manifest, journal, final table (and, once a whole-grid
+//! run is finished, its completion record instead of the journal: [`crate::Completion`]).
 
 use crate::error::{IoContext, Result, SweepError};
 use crate::fsutil::{sha256_hex, write_atomic};

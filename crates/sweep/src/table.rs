@@ -130,6 +130,17 @@ impl TableWriter {
         }
     }
 
+    /// Whether every value written so far reads back as the text it was written from: always for
+    /// CSV; for Parquet, when each typed field was its value's `Display` text (what records write),
+    /// so [`crate::table_reader::TableReader`] renders it back identically. Only then can the table
+    /// stand in for the journal (docs/decisions.md D-SWEEP-10).
+    pub fn lossless(&self) -> bool {
+        match &self.inner {
+            Inner::Csv(_) => true,
+            Inner::Parquet(table) => table.lossless,
+        }
+    }
+
     /// Completes the file and moves it into place atomically.
     pub fn finish(self) -> Result<PathBuf> {
         let render = |e: &dyn std::fmt::Display| SweepError::Render(e.to_string());
@@ -156,6 +167,10 @@ struct ParquetTable {
     header: Vec<String>,
     columns: Vec<Buffer>,
     buffered: usize,
+    /// Every typed field so far was its value's `Display` text.
+    lossless: bool,
+    /// Reused to render a parsed value for the check above.
+    scratch: String,
 }
 
 fn parquet_error(e: parquet::errors::ParquetError) -> SweepError {
@@ -207,6 +222,8 @@ impl ParquetTable {
             header: header.to_vec(),
             columns,
             buffered: 0,
+            lossless: true,
+            scratch: String::new(),
         })
     }
 
@@ -221,12 +238,13 @@ impl ParquetTable {
                 });
             }
             for (k, (text, column)) in row.iter().zip(&mut self.columns).enumerate() {
-                column.push(text).map_err(|expected| {
+                let canonical = column.push(text, &mut self.scratch).map_err(|expected| {
                     SweepError::Render(format!(
                         "unit {unit}: column '{}' holds {text:?}, which is not {expected}",
                         self.header[k]
                     ))
                 })?;
+                self.lossless &= canonical;
             }
             self.buffered += 1;
             if self.buffered == ROW_GROUP_ROWS {
@@ -295,18 +313,52 @@ impl Buffer {
         }
     }
 
-    /// Parses one field into the column; the error says what was expected.
-    fn push(&mut self, text: &str) -> std::result::Result<(), &'static str> {
-        match self {
-            Buffer::Int(v) => v.push(text.parse().map_err(|_| "a 64-bit integer")?),
+    /// Parses one field into the column and says whether `text` is the parsed value's `Display`
+    /// form (rendered into `scratch`); the error says what was expected.
+    fn push(
+        &mut self,
+        text: &str,
+        scratch: &mut String,
+    ) -> std::result::Result<bool, &'static str> {
+        fn stored<T: Copy + std::fmt::Display>(
+            v: &mut Vec<T>,
+            value: T,
+            text: &str,
+            scratch: &mut String,
+        ) -> bool {
+            use std::fmt::Write;
+            v.push(value);
+            scratch.clear();
+            write!(scratch, "{value}").expect("writing to a String cannot fail");
+            scratch == text
+        }
+        Ok(match self {
+            Buffer::Int(v) => stored(
+                v,
+                text.parse().map_err(|_| "a 64-bit integer")?,
+                text,
+                scratch,
+            ),
             // Rust's float parsing is correctly rounded, and the records write the shortest text
             // that round-trips, so the stored float is the recorded one bit for bit.
-            Buffer::Float32(v) => v.push(text.parse().map_err(|_| "a 32-bit float")?),
-            Buffer::Float64(v) => v.push(text.parse().map_err(|_| "a 64-bit float")?),
-            Buffer::Bool(v) => v.push(text.parse().map_err(|_| "true or false")?),
-            Buffer::Text(v) => v.push(ByteArray::from(text)),
-        }
-        Ok(())
+            Buffer::Float32(v) => stored(
+                v,
+                text.parse().map_err(|_| "a 32-bit float")?,
+                text,
+                scratch,
+            ),
+            Buffer::Float64(v) => stored(
+                v,
+                text.parse().map_err(|_| "a 64-bit float")?,
+                text,
+                scratch,
+            ),
+            Buffer::Bool(v) => stored(v, text.parse().map_err(|_| "true or false")?, text, scratch),
+            Buffer::Text(v) => {
+                v.push(ByteArray::from(text));
+                true
+            }
+        })
     }
 
     fn clear(&mut self) {

@@ -101,7 +101,8 @@ fn kill_twice_and_resume(format: &str, table: &str) {
     // Kill the resumed run too, so resuming a resumed directory is covered.
     let second = kill_after(&killed, &["--format", format, "--resume"], first, 5);
     assert!(second > first);
-    let stdout = run_to_end(&killed, &["--format", format, "--resume"]);
+    // The last resume keeps its journal, so that it can be checked.
+    let stdout = run_to_end(&killed, &["--format", format, "--resume", "--keep-journal"]);
     let skipped: usize = stdout
         .trim()
         .rsplit("skipped=")
@@ -122,6 +123,17 @@ fn kill_twice_and_resume(format: &str, table: &str) {
     assert_eq!(
         journal::read(&killed.join("journal")).unwrap().torn_bytes,
         0
+    );
+    // The uninterrupted run compacted: table and completion record, no journal. Resuming the
+    // killed directory without --keep-journal compacts it to the same state, table unchanged.
+    assert!(!reference.join("journal").exists());
+    let stdout = run_to_end(&killed, &["--format", format, "--resume"]);
+    assert_eq!(stdout.trim(), format!("ran=0 skipped={UNITS}"));
+    assert!(!killed.join("journal").exists());
+    assert_eq!(std::fs::read(killed.join(table)).unwrap(), expected);
+    assert_eq!(
+        std::fs::read(killed.join("complete.json")).unwrap(),
+        std::fs::read(reference.join("complete.json")).unwrap()
     );
 }
 

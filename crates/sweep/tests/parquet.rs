@@ -54,6 +54,7 @@ fn options(out: &Path, threads: usize, shard: Option<Shard>) -> RunOptions {
         shard,
         threads: Some(threads),
         progress: None,
+        keep_journal: false,
     }
 }
 

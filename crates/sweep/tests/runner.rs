@@ -69,6 +69,7 @@ fn options(out: &Path, threads: usize) -> RunOptions {
         shard: None,
         threads: Some(threads),
         progress: None,
+        keep_journal: false,
     }
 }
 
@@ -113,7 +114,11 @@ fn table_matches_reference_for_any_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     for threads in [1, 2, 5] {
         let out = tmp.path().join(format!("t{threads}"));
-        let outcome = run(&sweep, &options(&out, threads), rows).unwrap();
+        let kept = RunOptions {
+            keep_journal: true,
+            ..options(&out, threads)
+        };
+        let outcome = run(&sweep, &kept, rows).unwrap();
         assert_eq!(outcome.ran, sweep.units.len());
         assert_eq!(results(&out), expected, "threads={threads}");
         // Frames appended concurrently never interleave: the journal reads back whole.
@@ -188,6 +193,7 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
         &RunOptions {
             resume: true,
             progress: Some(observer.clone()),
+            keep_journal: true,
             ..options(&out, 3)
         },
         counting,
@@ -227,7 +233,8 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
         bytes[..good_len]
     );
 
-    // Resuming a finished directory recomputes nothing and rewrites the same bytes.
+    // Resuming a finished directory recomputes nothing, leaves the same bytes and, without
+    // keep_journal, deletes the journal the table now stands in for.
     let again = run(
         &sweep,
         &RunOptions {
@@ -239,6 +246,7 @@ fn resume_skips_finished_units_and_keeps_the_bytes() {
     .unwrap();
     assert_eq!((again.ran, again.skipped), (0, sweep.units.len()));
     assert_eq!(results(&out), results(&reference));
+    assert!(!journal_path.exists());
 }
 
 #[test]
@@ -377,9 +385,24 @@ fn merge_refuses_duplicates_gaps_and_config_mismatch() {
         "{err}"
     );
 
-    // Duplicates: an unsharded directory overlaps every shard.
+    // A finished whole-grid directory without its journal is not a shard: refused, saying why.
+    let compacted = tmp.path().join("compacted");
+    run(&sweep, &options(&compacted, 2), rows).unwrap();
+    let err = merge(&tmp.path().join("m0"), &[dirs[0].clone(), compacted])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("compacted") && err.contains("complete.json") && err.contains("shard runs"),
+        "{err}"
+    );
+
+    // Duplicates: an unsharded directory (journal kept) overlaps every shard.
     let whole = tmp.path().join("whole");
-    run(&sweep, &options(&whole, 2), rows).unwrap();
+    let kept = RunOptions {
+        keep_journal: true,
+        ..options(&whole, 2)
+    };
+    run(&sweep, &kept, rows).unwrap();
     let err = merge(&tmp.path().join("m2"), &[dirs[0].clone(), whole.clone()])
         .unwrap_err()
         .to_string();
@@ -446,7 +469,7 @@ fn merge_refuses_duplicates_gaps_and_config_mismatch() {
     );
 
     // None of the refusals left a merged table behind.
-    for m in ["m1", "m2", "m3", "m4", "m5"] {
+    for m in ["m0", "m1", "m2", "m3", "m4", "m5"] {
         assert!(!tmp.path().join(m).join("results.csv").exists(), "{m}");
     }
 }

@@ -29,6 +29,7 @@ fn run(cfg: &XorConfig, threads: usize) -> Vec<u8> {
             shard: None,
             threads: Some(threads),
             progress: None,
+            keep_journal: false,
         })
         .unwrap();
     std::fs::read(out.results_csv).unwrap()

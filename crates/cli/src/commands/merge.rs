@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// `polarity merge`: combine shard output directories into one table.
 #[derive(Debug, Clone, Args)]
 pub struct MergeArgs {
-    /// Directory to write the merged config, journal and results.csv into (must not hold a sweep).
+    /// Directory to write the merged config, table and complete.json into (must not hold a sweep).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Shard output directories (each written by a sweep run with --shard or a job array).

@@ -237,6 +237,7 @@ impl ImagesStudy {
                 shard: self.shard,
                 threads: None,
                 progress: observer.sweep(),
+                keep_journal: false,
             },
         };
         observer.stage(&format!(

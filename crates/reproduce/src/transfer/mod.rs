@@ -543,6 +543,7 @@ impl TransferStudy {
             shard: self.shard,
             threads: None,
             progress: observer.sweep(),
+            keep_journal: false,
         };
         let started = Instant::now();
         let (outcome, sweep) = plan.run_sweep::<B>(&tasks, &config, &options, device)?;

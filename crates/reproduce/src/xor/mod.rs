@@ -111,6 +111,7 @@ impl XorReproduction {
             shard: None,
             threads: self.threads,
             progress: observer.sweep(),
+            keep_journal: false,
         };
         observer.stage(&format!(
             "{}: {} networks",

@@ -10,7 +10,8 @@ pub struct Resources {
     pub wall_seconds: f64,
     /// Peak resident set size of this process, in bytes; `None` where the OS does not say.
     pub peak_rss_bytes: Option<u64>,
-    /// Every file under `runs/` (journals, tables, configs).
+    /// Every file under `runs/` (tables, completion records, configs; journals of unfinished or
+    /// sharded grids).
     pub runs_bytes: u64,
     /// The per-epoch tables alone (`results.parquet` / `results.csv`).
     pub table_bytes: u64,
@@ -34,7 +35,8 @@ impl Resources {
         format!(
             "Cost of this run up to here (all grids trained and reduced): wall time {:.1} s; peak memory \
              {} (getrusage maxrss of the process); runs/ takes {} on disk, of which {} are the \
-             per-epoch tables (the rest: journals, configs).",
+             per-epoch tables (the rest: configs and completion records, and the journals of grids \
+             not finished).",
             self.wall_seconds,
             self.peak_rss_bytes.map_or("not measured".to_string(), mb),
             mb(self.runs_bytes),

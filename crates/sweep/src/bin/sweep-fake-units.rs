@@ -13,6 +13,7 @@ use std::path::PathBuf;
 struct FakeArgs {
     out: Option<PathBuf>,
     resume: bool,
+    keep_journal: bool,
     shard: Option<Shard>,
     threads: Option<usize>,
     /// Values of the outer axis "k".
@@ -32,6 +33,7 @@ impl FakeArgs {
         let mut parsed = FakeArgs {
             out: None,
             resume: false,
+            keep_journal: false,
             shard: None,
             threads: None,
             groups: 10,
@@ -43,6 +45,10 @@ impl FakeArgs {
         while let Some(flag) = args.next() {
             if flag == "--resume" {
                 parsed.resume = true;
+                continue;
+            }
+            if flag == "--keep-journal" {
+                parsed.keep_journal = true;
                 continue;
             }
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -126,6 +132,7 @@ fn run(args: FakeArgs) -> Result<(), BoxError> {
         shard: resolve_shard(args.shard, None, &process_env())?,
         threads: args.threads,
         progress: None,
+        keep_journal: args.keep_journal,
     };
     let outcome = polarity_sweep::run(&sweep, &options, |unit| rows(unit, args.sleep_ms))?;
     println!("ran={} skipped={}", outcome.ran, outcome.skipped);
