@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod allocator;
 mod backend;
 mod commands;
 mod plan_check;

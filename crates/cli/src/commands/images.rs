@@ -182,6 +182,7 @@ pub struct GpuCheckArgs {
 }
 
 pub fn run(args: ImagesArgs) -> anyhow::Result<()> {
+    crate::allocator::tune_for_training();
     match args.command {
         ImagesCommand::Train(a) => train(a),
         ImagesCommand::Bench(a) => bench(a),

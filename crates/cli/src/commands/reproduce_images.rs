@@ -164,6 +164,7 @@ impl OnBackend for Run<'_, images::ImagesStudy> {
 
 /// `polarity reproduce images`.
 pub fn run_images(args: ImagesArgs) -> anyhow::Result<()> {
+    crate::allocator::tune_for_training();
     let preset = images::Preset::from(args.preset);
     let mut scale = preset.scale(args.dataset);
     override_grid(

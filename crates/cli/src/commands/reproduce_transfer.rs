@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub enum TransferPreset {
     /// CI check: 2 sources, 2 sizes, 2 trials, every arm, 12 steps (< 2 min).
     Smoke,
-    /// This machine within 30 minutes: every arm, forward and to MNIST, 2/10/50 per class, 5 trials, 300 steps.
+    /// This machine within 30 minutes: every arm, forward and to MNIST, 2/10/50 per class, 5 trials, 240 steps.
     Cpu,
     /// Every arm, six sizes, 20 trials, 1200 steps (GPU or a long CPU run).
     #[value(alias = "paper")]
@@ -195,6 +195,7 @@ impl OnBackend for Run<'_> {
 
 /// `polarity reproduce transfer`.
 pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
+    crate::allocator::tune_for_training();
     let study = args.study()?;
     super::reproduce_plan::transfer(&study, args.common.device)?;
     let data = args.common.location.load(DatasetKind::FashionMnist)?;

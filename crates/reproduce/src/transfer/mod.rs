@@ -170,8 +170,8 @@ impl Preset {
                 per_class: vec![2, 10, 50],
                 trials: 5,
                 budget: Budget {
-                    steps: 300,
-                    rounds: 5,
+                    steps: 240,
+                    rounds: 4,
                     max_batch: 50,
                 },
                 test_size: 2000,
