@@ -2,9 +2,9 @@
 //! Keras-style Adam, then Freeze-SGD's reset for a frozen network.
 
 use crate::Error;
+use burn::module::ParamId;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::adaptor::OptimizerAdaptor;
-use burn::module::ParamId;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Int, Tensor};

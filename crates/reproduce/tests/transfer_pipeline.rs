@@ -8,12 +8,12 @@ mod common;
 type B = burn::backend::Autodiff<burn::backend::Flex>;
 
 use common::dataset;
+use polarity_images::mnist::MnistSubset;
+use polarity_images::FileProvenance;
 use polarity_reproduce::images::source_net;
 use polarity_reproduce::transfer::{
     Arch, Arm, Budget, Directions, Margins, Preset, Scale, SourceScale, TransferStudy,
 };
-use polarity_images::mnist::MnistSubset;
-use polarity_images::FileProvenance;
 use std::path::Path;
 
 /// A synthetic stand-in for the MNIST subset: the same bars on another noise draw, 20 per class.
@@ -78,7 +78,12 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     let out = dir.path();
     let data = dataset();
     let report = study(out, false)
-        .run::<B>(&data, Some(&mnist()), &Default::default(), &polarity_reproduce::Silent)
+        .run::<B>(
+            &data,
+            Some(&mnist()),
+            &Default::default(),
+            &polarity_reproduce::Silent,
+        )
         .unwrap();
     let md = std::fs::read_to_string(&report).unwrap();
     for needle in [
@@ -203,7 +208,12 @@ fn transfer_study_runs_end_to_end_and_resumes() {
     // Resume: nothing reruns, the same table and source weights come back.
     let before = std::fs::read(out.join("source/fm0-4_to_5-9/source-0/weights.bin")).unwrap();
     study(out, true)
-        .run::<B>(&data, Some(&mnist()), &Default::default(), &polarity_reproduce::Silent)
+        .run::<B>(
+            &data,
+            Some(&mnist()),
+            &Default::default(),
+            &polarity_reproduce::Silent,
+        )
         .unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("runs/results.csv")).unwrap(),
@@ -218,7 +228,12 @@ fn transfer_study_runs_end_to_end_and_resumes() {
 
     // A fresh run into a used directory is refused rather than mixed.
     let e = study(out, false)
-        .run::<B>(&data, Some(&mnist()), &Default::default(), &polarity_reproduce::Silent)
+        .run::<B>(
+            &data,
+            Some(&mnist()),
+            &Default::default(),
+            &polarity_reproduce::Silent,
+        )
         .unwrap_err();
     assert!(format!("{e:#}").contains("already holds a sweep"), "{e:#}");
 }

@@ -218,8 +218,8 @@ pub fn run_transfer(args: TransferArgs) -> anyhow::Result<()> {
 
 /// The MNIST subset from `dir`, else `$POLARITY_DATA/mnist-subset`, else the user cache's.
 fn load_mnist(dir: Option<&Path>) -> anyhow::Result<MnistSubset> {
-    use polarity_images::mnist;
     use polarity_images::locate::{process_env, user_cache_dir};
+    use polarity_images::mnist;
     let dir = match dir {
         Some(d) => d.to_path_buf(),
         None => {

@@ -316,7 +316,9 @@ impl Directions {
 
     /// Whether a direction needs the MNIST subset.
     pub fn need_mnist(self) -> bool {
-        self.list().iter().any(|d| d.target == TargetData::MnistSubset)
+        self.list()
+            .iter()
+            .any(|d| d.target == TargetData::MnistSubset)
     }
 }
 

@@ -119,7 +119,11 @@ mod tests {
             assert!(previous.is_subset(&set), "nested at k = {k}");
             let rest: BTreeSet<usize> = order.rest(k).into_iter().collect();
             assert!(rest.is_disjoint(&set), "rest disjoint at k = {k}");
-            assert_eq!(rest.len() + set.len(), 110, "rest + subset = all at k = {k}");
+            assert_eq!(
+                rest.len() + set.len(),
+                110,
+                "rest + subset = all at k = {k}"
+            );
             previous = set;
         }
         let e = order.subset(23, "target pool").unwrap_err().to_string();
