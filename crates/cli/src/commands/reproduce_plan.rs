@@ -92,7 +92,13 @@ fn grid_plan(
     sizes: &[usize],
     trials: usize,
     conditions: usize,
+    directions: usize,
 ) -> anyhow::Result<Plan> {
+    // Named only where there are several (the transfer study's directions).
+    let per_direction: Vec<Factor> = (directions > 1)
+        .then(|| Factor::count("directions", directions))
+        .into_iter()
+        .collect();
     let mut plan = run
         .plan()
         .map_err(|e| rename_option(e, "n-train", "sizes"))?;
@@ -109,6 +115,7 @@ fn grid_plan(
                     .factors
                     .into_iter()
                     .chain([Factor::option("trials", trials)])
+                    .chain(per_direction.iter().cloned())
                     .collect(),
                 ..t
             });
@@ -117,15 +124,21 @@ fn grid_plan(
     plan.work = work;
     plan.networks = (sizes.len() as u64)
         .saturating_mul(trials as u64)
-        .saturating_mul(conditions as u64);
+        .saturating_mul(conditions as u64)
+        .saturating_mul(directions as u64);
     plan.memory.push(Term::new(
         "the grid's result table",
-        vec![
+        [
             Factor::count("sizes", sizes.len()),
             Factor::option("trials", trials),
+        ]
+        .into_iter()
+        .chain(per_direction.iter().cloned())
+        .chain([
             Factor::count("conditions", conditions),
             Factor::option("epochs", run.epochs),
-        ],
+        ])
+        .collect(),
         IMAGE_ROW_BYTES,
     ));
     Ok(plan)
@@ -163,7 +176,7 @@ pub fn images(
         conditions,
         network_on_host: device != DeviceKind::Cuda,
     };
-    let plan = grid_plan(run, &scale.sizes, scale.trials, conditions)?;
+    let plan = grid_plan(run, &scale.sizes, scale.trials, conditions, 1)?;
     plan_check::check(&plan, cpu_speed(), false)?;
     Ok(())
 }
@@ -238,7 +251,7 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         network_on_host: device != DeviceKind::Cuda,
     };
     let sizes: Vec<usize> = s.per_class.iter().map(|&k| positions(k)).collect();
-    let plan = grid_plan(run, &sizes, s.trials * directions.len(), arms)?;
+    let plan = grid_plan(run, &sizes, s.trials, arms, directions.len())?;
     plan_check::check(&plan, cpu_speed(), false)?;
     Ok(())
 }
