@@ -73,8 +73,13 @@ fn options() -> TrainOptions {
     }
 }
 
-/// The source networks' former loop, verbatim: Keras Adam without any reset.
-fn plain_loop(init: &polarity_burn::NamedTensors) -> (polarity_burn::NamedTensors, Vec<f32>) {
+/// The source networks' former loop, verbatim: Keras Adam without any reset. `head_only` makes
+/// it a linear probe by hand: every gradient but the head's is removed from the optimizer's
+/// input by dimension (a second route to what `Fixed::train_only` does).
+fn plain_loop(
+    init: &polarity_burn::NamedTensors,
+    head_only: bool,
+) -> (polarity_burn::NamedTensors, Vec<f32>) {
     let device = Default::default();
     let NetworkConfig::SmallCnn(c) = network() else {
         unreachable!()
@@ -86,6 +91,7 @@ fn plain_loop(init: &polarity_burn::NamedTensors) -> (polarity_burn::NamedTensor
     B::seed(&device, opts.backend_seed);
     let mut optim = KerasAdam::default().init::<B, SmallCnn<B>>();
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let ids = polarity_burn::param_ids::<B, _>(&model);
     let mut val_acc = Vec::new();
     for epoch in 0..opts.epochs {
         for batch in epoch_order(train.len(), opts.shuffle_seed, epoch).chunks(opts.batch_size) {
@@ -94,7 +100,10 @@ fn plain_loop(init: &polarity_burn::NamedTensors) -> (polarity_burn::NamedTensor
             let x = Tensor::<B, 4>::from_data(TensorData::new(b.images, b.shape), &device);
             let y = Tensor::<B, 1, Int>::from_data(TensorData::new(b.labels, [n]), &device);
             let loss = loss_fn.forward(model.forward(x), y);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            if head_only {
+                remove_all_but_the_head(&mut grads, &ids);
+            }
             model = optim.step(opts.lr, model, grads);
         }
         let (_, acc) = evaluate(&model.valid(), &val, opts.eval_batch_size, &device).unwrap();
@@ -107,7 +116,7 @@ fn plain_loop(init: &polarity_burn::NamedTensors) -> (polarity_burn::NamedTensor
 fn source_training_equals_a_plain_adam_loop() {
     let _serial = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let init = network().initial_values(2, 0).unwrap();
-    let (want, want_acc) = plain_loop(&init);
+    let (want, want_acc) = plain_loop(&init, false);
     let mut steps = 0;
     let (got, result) = train_weights::<B>(
         &network(),
@@ -173,47 +182,22 @@ fn repeated_steps_train_and_freeze() {
     assert!(t.losses.is_empty() && t.seconds.len() == 4);
 }
 
-/// A linear probe by hand: the plain loop, with every gradient but the head's removed from the
-/// optimizer's input by dimension (a second route to what `Fixed::train_only` does).
-fn probe_loop(init: &polarity_burn::NamedTensors) -> polarity_burn::NamedTensors {
-    let device = Default::default();
-    let NetworkConfig::SmallCnn(c) = network() else {
-        unreachable!()
-    };
-    let opts = options();
-    let train = Bands { n: 30 };
-    let mut model: SmallCnn<B> =
-        set_param_values(c.init_zeros(&device).unwrap(), init, &device).unwrap();
-    B::seed(&device, opts.backend_seed);
-    let mut optim = KerasAdam::default().init::<B, SmallCnn<B>>();
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
-    let ids = polarity_burn::param_ids::<B, _>(&model);
-    for epoch in 0..opts.epochs {
-        for batch in epoch_order(train.len(), opts.shuffle_seed, epoch).chunks(opts.batch_size) {
-            let b = train.batch(batch).unwrap();
-            let n = b.labels.len();
-            let x = Tensor::<B, 4>::from_data(TensorData::new(b.images, b.shape), &device);
-            let y = Tensor::<B, 1, Int>::from_data(TensorData::new(b.labels, [n]), &device);
-            let loss = loss_fn.forward(model.forward(x), y);
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
-            for (path, id) in &ids {
-                if path.starts_with("out.") {
-                    continue;
-                }
-                type Inner = <B as burn::tensor::backend::AutodiffBackend>::InnerBackend;
-                let removed = if path.starts_with("conv") && path.ends_with(".weight") {
-                    grads.remove::<Inner, 4>(*id).is_some()
-                } else if path.ends_with(".weight") {
-                    grads.remove::<Inner, 2>(*id).is_some()
-                } else {
-                    grads.remove::<Inner, 1>(*id).is_some()
-                };
-                assert!(removed, "{path} had a gradient");
-            }
-            model = optim.step(opts.lr, model, grads);
-        }
+/// Drops every gradient of `grads` but the head's (`out.*`), asserting each was there.
+fn remove_all_but_the_head(
+    grads: &mut GradientsParams,
+    ids: &std::collections::BTreeMap<String, burn::module::ParamId>,
+) {
+    type Inner = <B as burn::tensor::backend::AutodiffBackend>::InnerBackend;
+    for (path, id) in ids.iter().filter(|(p, _)| !p.starts_with("out.")) {
+        let removed = if path.starts_with("conv") && path.ends_with(".weight") {
+            grads.remove::<Inner, 4>(*id).is_some()
+        } else if path.ends_with(".weight") {
+            grads.remove::<Inner, 2>(*id).is_some()
+        } else {
+            grads.remove::<Inner, 1>(*id).is_some()
+        };
+        assert!(removed, "{path} had a gradient");
     }
-    named_values::<B, _>(&model, Selection::All)
 }
 
 #[test]
@@ -228,22 +212,29 @@ fn a_linear_probe_trains_the_head_alone() {
     let model = || -> SmallCnn<B> {
         set_param_values(c.init_zeros(&device).unwrap(), &init, &device).unwrap()
     };
-    let probe = Fixed {
-        template: None,
-        train_only: Some("out"),
+    let train_only = |layer: &str| {
+        let fixed = Fixed {
+            template: None,
+            train_only: Some(layer),
+        };
+        let (bands, val) = (Bands { n: 30 }, Bands { n: 12 });
+        train_network_fixed::<B, _>(
+            model(),
+            fixed,
+            &bands,
+            &val,
+            &options(),
+            &device,
+            &mut |_| {},
+        )
     };
-    let (trained, _) = train_network_fixed::<B, _>(
-        model(),
-        probe,
-        &Bands { n: 30 },
-        &Bands { n: 12 },
-        &options(),
-        &device,
-        &mut |_| {},
-    )
-    .unwrap();
+    let (trained, _) = train_only("out").unwrap();
     let got = named_values::<B, _>(&trained, Selection::All);
-    assert_eq!(got, probe_loop(&init), "the hand-made probe, bit for bit");
+    assert_eq!(
+        got,
+        plain_loop(&init, true).0,
+        "the hand-made probe, bit for bit"
+    );
     for (name, (_, values)) in &got.0 {
         let (_, start) = init.get(name).unwrap();
         if name.starts_with("out.") {
@@ -253,19 +244,6 @@ fn a_linear_probe_trains_the_head_alone() {
         }
     }
     // A layer the network does not have is refused, naming it.
-    let bad = Fixed {
-        template: None,
-        train_only: Some("head"),
-    };
-    let e = train_network_fixed::<B, _>(
-        model(),
-        bad,
-        &Bands { n: 30 },
-        &Bands { n: 12 },
-        &options(),
-        &device,
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let e = train_only("head").unwrap_err();
     assert!(e.to_string().contains("'head'"), "{e}");
 }

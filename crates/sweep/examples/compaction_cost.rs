@@ -28,19 +28,12 @@ const HEADER: [&str; 14] = [
     "flips_output",
 ];
 
-/// SplitMix64, so rows are a pure function of the unit.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
 fn rows(unit: &Unit, per_unit: usize) -> Result<Vec<Vec<String>>, BoxError> {
     let u: u64 = unit.parse("u")?;
     Ok((0..per_unit as u64)
         .map(|r| {
-            let h = mix(u << 32 | r);
+            // A pure function of the unit and row (the project's seed mixer).
+            let h = polarity_core::seed::derive(u, &[r]);
             let unit_float = |shift: u32| ((h >> shift) & 0xFF_FFFF) as f32 / 16_777_216.0;
             vec![
                 (40 + u % 5 * 8).to_string(),

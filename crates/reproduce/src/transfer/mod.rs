@@ -458,11 +458,9 @@ impl TransferStudy {
         for d in &directions {
             let source_network = self.network(side, d.source_classes.len());
             let network = self.network(side, d.target_classes.len());
-            let head = network
-                .kernel_specs()?
-                .last()
-                .map(|k| k.name.clone())
-                .unwrap_or_default();
+            let kernels = network.kernel_specs()?;
+            let head = kernels.last().map(|k| k.name.clone()).unwrap_or_default();
+            let head_layer = crate::images::source_net::head_layer(&kernels)?;
             let pool = data.train.filter_classes(&d.source_classes)?;
             observer.stage(&format!(
                 "source networks {}: {} x {} images of classes {:?}, up to {} epochs",
@@ -499,6 +497,7 @@ impl TransferStudy {
                 preprocess,
                 sources,
                 head,
+                head_layer,
                 network,
             });
         }

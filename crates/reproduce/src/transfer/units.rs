@@ -31,15 +31,10 @@ pub(crate) struct TargetTask {
     pub sources: DirectionSources,
     /// The head kernel's name (`out.weight`).
     pub head: String,
+    /// Its layer (`out`): the one layer a linear probe trains.
+    pub head_layer: String,
     /// The target network (its head has one output per target class).
     pub network: NetworkConfig,
-}
-
-impl TargetTask {
-    /// The head's layer (`out` of `out.weight`).
-    fn head_layer(&self) -> &str {
-        self.head.rsplit_once('.').map_or(&self.head, |(l, _)| l)
-    }
 }
 
 /// Everything the units share.
@@ -172,7 +167,7 @@ impl UnitPlan<'_> {
             );
             let job = Job::<B> {
                 template: start.template.as_ref(),
-                train_only: arm.head_only().then(|| task.head_layer()),
+                train_only: arm.head_only().then_some(task.head_layer.as_str()),
                 train: &train,
                 test: &test,
                 options: &options,
