@@ -79,18 +79,25 @@ fn template() -> PolarityTemplate {
     )
 }
 
+/// On `Flex` the reset is flex's one-pass path, on `Autodiff<Flex>` (untracked) the generic
+/// tensor operations every other backend (CUDA) runs: both against polarity-core.
 #[test]
 fn every_reset_method_matches_polarity_core() {
+    every_reset_method_matches_polarity_core_on::<Flex>();
+    every_reset_method_matches_polarity_core_on::<B>();
+}
+
+fn every_reset_method_matches_polarity_core_on<Bk: Backend>() {
     let _serial = serial();
     let device = Default::default();
     let w = weights();
     let t = template();
     for method in [ResetMethod::PosCon, ResetMethod::Zero, ResetMethod::Flip] {
         let rule = ResetRule::new(method, 0.01);
-        let model = set_param_values(Net::<Flex>::new(&device), &w, &device).unwrap();
+        let model = set_param_values(Net::<Bk>::new(&device), &w, &device).unwrap();
         let (model, counts) =
             enforce_template(model, &t, &FreezeConfig::new(rule), &device).unwrap();
-        let got = param_values::<Flex, _>(&model, Selection::All);
+        let got = param_values::<Bk, _>(&model, Selection::All);
         let mut total = 0;
         for (spec, values) in got {
             let (_, original) = w.get(&spec.name).unwrap();

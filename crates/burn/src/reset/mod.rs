@@ -3,6 +3,10 @@
 //!
 //! Semantics as `polarity_core::ResetRule`: `w` violates its template `t` iff `w * t < 0`;
 //! template zeros are free; posCon `t * eps`, posRand `t * U[0, eps)`, zero `0`, flip `-w`.
+//! On burn's CPU backend the reset is one parallel pass instead ([`flex`], D-TRAIN-10).
+
+#[cfg(feature = "flex")]
+pub(crate) mod flex;
 
 use crate::freeze::FreezeConfig;
 use crate::paths::{param_specs, Selection};
@@ -162,6 +166,10 @@ pub(crate) fn reset_tensor<B: Backend, const D: usize>(
     layer: &mut LayerState<B>,
     rule: ResetRule,
 ) -> Tensor<B, D> {
+    #[cfg(feature = "flex")]
+    if flex::applies(&w) {
+        return flex::reset(w, layer, rule);
+    }
     let shape = w.shape();
     let t: Tensor<B, D> = layer.signs.clone().reshape(shape.clone());
     let violating = w.clone().mul(t.clone()).lower_elem(0.0);
@@ -209,6 +217,10 @@ mod tests {
         w: Param<Tensor<B, 1>>,
     }
 
+    /// The generic path's backend here (flex itself takes the one-pass path, which counts on
+    /// the host).
+    type G = burn::backend::Autodiff<Flex>;
+
     /// Counts moved to the host before the device sums could overflow add up to the same
     /// totals as counts kept on the device.
     #[test]
@@ -218,18 +230,17 @@ mod tests {
         let template =
             PolarityTemplate::from_weights(&[(TensorSpec::new("w", vec![4]), &signs[..])], "t");
         let config = FreezeConfig::new(ResetRule::new(ResetMethod::Zero, 0.0)).with_biases(true);
-        let one = One::<Flex> {
+        let one = One::<G> {
             w: Param::from_tensor(Tensor::from_floats([0.5, 0.5, 0.5, 0.5], &device)),
         };
         let totals = |limit: usize| {
-            let mut t =
-                Templates::<Flex>::build::<Flex, _>(&one, &template, &config, &device).unwrap();
+            let mut t = Templates::<G>::build::<G, _>(&one, &template, &config, &device).unwrap();
             let layer = t.layers.values_mut().next().unwrap();
             layer.count_limit = limit;
             for _ in 0..5 {
                 // the same violating tensor every step: entry 1 violates (0.5 vs -1)
                 let _ = reset_tensor(
-                    Tensor::<Flex, 1>::from_floats([0.5, 0.5, -0.5, -0.5], &device),
+                    Tensor::<G, 1>::from_floats([0.5, 0.5, -0.5, -0.5], &device),
                     layer,
                     config.rule,
                 );
