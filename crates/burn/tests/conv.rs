@@ -343,6 +343,40 @@ fn autodiff_path_matches_burns_conv2d() {
     }
 }
 
+/// On plain `Flex` (a model's evaluation forward) `conv2d` is the training forward, bit for
+/// bit, and near burn's own conv2d (flex's direct loop for few channels included).
+#[test]
+fn inference_forward_is_the_training_forward() {
+    for (i, geo) in table().iter().enumerate() {
+        for bias in [true, false] {
+            let seed = 7 * i as u64;
+            let trained = autodiff_grads(geo, seed, bias, polarity_burn::conv::conv2d).y;
+            let x_shape = [geo.batch, geo.in_channels, geo.in_h, geo.in_w];
+            let w_shape = [
+                geo.out_channels,
+                geo.in_channels / geo.groups,
+                geo.kernel[0],
+                geo.kernel[1],
+            ];
+            let x = tensor::<Flex, 4>(values(geo.x_len(), seed), x_shape);
+            let w = tensor::<Flex, 4>(values(geo.w_len(), seed + 1), w_shape);
+            let b = bias
+                .then(|| tensor::<Flex, 1>(values(geo.out_channels, seed + 2), [geo.out_channels]));
+            let options = ConvOptions::new(geo.stride, geo.padding, geo.dilation, geo.groups);
+            let run = |conv: fn(_, _, _, _) -> Tensor<Flex, 4>| {
+                conv(x.clone(), w.clone(), b.clone(), options.clone())
+                    .into_data()
+                    .to_vec::<f32>()
+                    .unwrap()
+            };
+            let ours = run(polarity_burn::conv::conv2d);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&ours), bits(&trained), "table row {i}, bias {bias}");
+            assert_near("y", &ours, &run(burn::tensor::module::conv2d));
+        }
+    }
+}
+
 #[test]
 fn kernels_match_flex_backward_ops() {
     // burn-backend's default conv2d backward ops, called directly on flex tensors.

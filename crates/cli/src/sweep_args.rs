@@ -44,6 +44,7 @@ impl SweepArgs {
             threads: self.threads,
             progress: Some(crate::progress::terminal()),
             keep_journal: self.keep_journal,
+            one_unit_at_a_time: false,
         })
     }
 }

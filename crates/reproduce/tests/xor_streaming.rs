@@ -33,6 +33,7 @@ fn options(out: &std::path::Path) -> RunOptions {
         threads: Some(2),
         progress: None,
         keep_journal: false,
+        one_unit_at_a_time: false,
     }
 }
 

@@ -27,6 +27,12 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Worker threads; `None` lets rayon choose (one per core).
     pub threads: Option<usize>,
+    /// Run the units one at a time on the calling thread, outside any pool of the runner's, so
+    /// the work inside a unit (a backend's threaded kernels) has rayon's global pool, every
+    /// core. For units that must not run concurrently (the image studies: burn-flex has one
+    /// random generator per process); `threads` is then ignored. A one-thread pool instead
+    /// would confine each unit's own parallel work to that one thread.
+    pub one_unit_at_a_time: bool,
     /// Told when units finish (and of a torn journal tail dropped); `None` reports nothing.
     pub progress: Option<Arc<dyn Progress>>,
     /// Keep the journal of a finished whole-grid run. By default it is deleted once the table and
@@ -42,6 +48,7 @@ impl fmt::Debug for RunOptions {
             .field("resume", &self.resume)
             .field("shard", &self.shard)
             .field("threads", &self.threads)
+            .field("one_unit_at_a_time", &self.one_unit_at_a_time)
             .field("progress", &self.progress.as_ref().map(|_| "observer"))
             .field("keep_journal", &self.keep_journal)
             .finish()
@@ -236,36 +243,39 @@ where
     let finished_count = AtomicUsize::new(skipped);
     // Where each finished unit lies in the journal; its rows are dropped once journaled.
     let finished = Mutex::new(Vec::<Entry>::new());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.unwrap_or(0))
-        .build()
-        .map_err(SweepError::Threads)?;
-    let outcome = pool.install(|| {
-        pending.par_iter().try_for_each(|unit| -> Result<()> {
-            let rows = work(unit).map_err(|e| SweepError::UnitFailed {
+    let run_unit = |unit: &&Unit| -> Result<()> {
+        let rows = work(unit).map_err(|e| SweepError::UnitFailed {
+            unit: unit.id().to_string(),
+            source: e.into(),
+        })?;
+        if let Some(row) = rows.iter().find(|r| r.len() != sweep.header.len()) {
+            return Err(SweepError::RowWidth {
                 unit: unit.id().to_string(),
-                source: e.into(),
-            })?;
-            if let Some(row) = rows.iter().find(|r| r.len() != sweep.header.len()) {
-                return Err(SweepError::RowWidth {
-                    unit: unit.id().to_string(),
-                    fields: row.len(),
-                    expected: sweep.header.len(),
-                    header: sweep.header.join(","),
-                });
-            }
-            let record = Record {
-                unit: unit.id().to_string(),
-                rows,
-            };
-            let entry = journal.append(&record)?;
-            drop(record);
-            finished.lock().expect("finished lock poisoned").push(entry);
-            let done = finished_count.fetch_add(1, Ordering::SeqCst) + 1;
-            progress.unit_finished(done, total);
-            Ok(())
-        })
-    });
+                fields: row.len(),
+                expected: sweep.header.len(),
+                header: sweep.header.join(","),
+            });
+        }
+        let record = Record {
+            unit: unit.id().to_string(),
+            rows,
+        };
+        let entry = journal.append(&record)?;
+        drop(record);
+        finished.lock().expect("finished lock poisoned").push(entry);
+        let done = finished_count.fetch_add(1, Ordering::SeqCst) + 1;
+        progress.unit_finished(done, total);
+        Ok(())
+    };
+    let outcome = if options.one_unit_at_a_time {
+        pending.iter().try_for_each(run_unit)
+    } else {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads.unwrap_or(0))
+            .build()
+            .map_err(SweepError::Threads)?
+            .install(|| pending.par_iter().try_for_each(run_unit))
+    };
     progress.finish();
     outcome?;
 

@@ -55,6 +55,7 @@ fn options(out: &Path, threads: usize, shard: Option<Shard>) -> RunOptions {
         threads: Some(threads),
         progress: None,
         keep_journal: false,
+        one_unit_at_a_time: false,
     }
 }
 

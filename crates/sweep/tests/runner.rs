@@ -70,6 +70,7 @@ fn options(out: &Path, threads: usize) -> RunOptions {
         threads: Some(threads),
         progress: None,
         keep_journal: false,
+        one_unit_at_a_time: false,
     }
 }
 
@@ -104,6 +105,62 @@ impl Progress for Recorder {
 
 fn results(dir: &Path) -> Vec<u8> {
     std::fs::read(dir.join("results.csv")).unwrap()
+}
+
+/// `one_unit_at_a_time`: every unit runs on the calling thread, never two at once, and the
+/// work inside a unit sees rayon's global pool (every core), not a one-thread pool; the table is
+/// the same as the pool's.
+#[test]
+fn one_unit_at_a_time_runs_on_the_calling_thread_with_the_global_pool() {
+    let sweep = sweep();
+    let all: Vec<&Unit> = sweep.units.iter().collect();
+    let expected = reference_table(&sweep, &all);
+    let tmp = tempfile::tempdir().unwrap();
+    let caller = std::thread::current().id();
+    let running = AtomicUsize::new(0);
+    let inner_threads = Mutex::new(HashSet::new());
+    let sequential = RunOptions {
+        one_unit_at_a_time: true,
+        // ignored when one_unit_at_a_time is set
+        ..options(tmp.path(), 1)
+    };
+    let outcome = run(&sweep, &sequential, |unit| {
+        assert_eq!(std::thread::current().id(), caller, "unit {}", unit.id());
+        assert_eq!(
+            running.fetch_add(1, Ordering::SeqCst),
+            0,
+            "two units at once"
+        );
+        inner_threads
+            .lock()
+            .unwrap()
+            .insert(rayon::current_num_threads());
+        let r = rows(unit);
+        running.fetch_sub(1, Ordering::SeqCst);
+        r
+    })
+    .unwrap();
+    assert_eq!(outcome.ran, sweep.units.len());
+    assert_eq!(results(tmp.path()), expected);
+    let global = rayon::ThreadPoolBuilder::new()
+        .build()
+        .unwrap()
+        .current_num_threads();
+    assert_eq!(
+        inner_threads.into_inner().unwrap(),
+        HashSet::from([global]),
+        "a unit sees the global pool's threads"
+    );
+    // Contrast: a one-thread pool confines a unit's own parallel work to one thread.
+    let pooled = tmp.path().join("pooled");
+    let seen = Mutex::new(HashSet::new());
+    run(&sweep, &options(&pooled, 1), |unit| {
+        seen.lock().unwrap().insert(rayon::current_num_threads());
+        rows(unit)
+    })
+    .unwrap();
+    assert_eq!(seen.into_inner().unwrap(), HashSet::from([1]));
+    assert_eq!(results(&pooled), expected);
 }
 
 #[test]

@@ -30,6 +30,7 @@ fn run(cfg: &XorConfig, threads: usize) -> Vec<u8> {
             threads: Some(threads),
             progress: None,
             keep_journal: false,
+            one_unit_at_a_time: false,
         })
         .unwrap();
     std::fs::read(out.results_csv).unwrap()

@@ -27,6 +27,14 @@ pub(super) fn applies<B: Backend>(x: &Tensor<B, 4>, weight: &Tensor<B, 4>) -> bo
         && weight.dtype() == DType::F32
 }
 
+/// Whether [`conv2d_inference`] handles these tensors: `B` is `Flex` itself (no autodiff: the
+/// evaluation forward of a trained model, `model.valid()`) and both are f32.
+pub(super) fn applies_inference<B: Backend>(x: &Tensor<B, 4>, weight: &Tensor<B, 4>) -> bool {
+    TypeId::of::<B>() == TypeId::of::<Flex>()
+        && x.dtype() == DType::F32
+        && weight.dtype() == DType::F32
+}
+
 /// The same tensor under its concrete type (`A` and `Z` are the same type: see [`applies`]).
 fn recast<A: Backend, Z: Backend, const D: usize>(t: Tensor<A, D>) -> Tensor<Z, D> {
     let any: Box<dyn Any> = Box::new(t);
@@ -46,6 +54,29 @@ pub(super) fn conv2d<B: Backend>(
     let bias = bias.map(|b| float(recast::<B, Ad, 1>(b).into_primitive()));
     let y = autodiff_conv2d(x, weight, bias, options);
     recast::<Ad, B, 4>(Tensor::from_primitive(TensorPrimitive::Float(y)))
+}
+
+/// conv2d for `B` = `Flex` (checked by the caller with [`applies_inference`]): the same forward
+/// as training's, so a network evaluates with the kernels it was trained with (flex's own conv2d
+/// for few channels is a direct loop that took 70 % of `reproduce images --preset cpu`).
+pub(super) fn conv2d_inference<B: Backend>(
+    x: Tensor<B, 4>,
+    weight: Tensor<B, 4>,
+    bias: Option<Tensor<B, 1>>,
+    options: ConvOptions<2>,
+) -> Tensor<B, 4> {
+    let x = flex_float(recast::<B, Flex, 4>(x).into_primitive());
+    let weight = flex_float(recast::<B, Flex, 4>(weight).into_primitive());
+    let bias = bias.map(|b| flex_float(recast::<B, Flex, 1>(b).into_primitive()));
+    let y = forward(x, weight, bias, &options);
+    recast::<Flex, B, 4>(Tensor::from_primitive(TensorPrimitive::Float(y)))
+}
+
+fn flex_float(t: TensorPrimitive<Flex>) -> FlexTensor {
+    match t {
+        TensorPrimitive::Float(t) => t,
+        TensorPrimitive::QFloat(_) => unreachable!("conv2d: f32 checked by `applies_inference`"),
+    }
 }
 
 fn float(t: TensorPrimitive<Ad>) -> FloatTensor<Ad> {

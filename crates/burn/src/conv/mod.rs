@@ -6,8 +6,8 @@
 //! `burn::tensor::module::conv2d` and `Conv2d::forward`: on `Autodiff<Flex>` (f32) the forward
 //! and the three gradients are [`kernels`] (per chunk of images one im2col and one GEMM for the
 //! forward; one accumulating GEMM into `dW`, a `W^T dY` GEMM with a row-wise col2im into `dX`, a
-//! reduction into `dB`); on every other backend (CUDA, plain Flex, other checkpointing strategies) they call burn's conv2d
-//! unchanged. The backend is recognised by its type at run time, so no generic bound changes
+//! reduction into `dB`); on plain `Flex` (evaluation) the forward is the same kernel; on every
+//! other backend (CUDA, other checkpointing strategies, f16) they call burn's conv2d unchanged. The backend is recognised by its type at run time, so no generic bound changes
 //! (docs/decisions.md D-TRAIN-9).
 
 pub mod kernels;
@@ -40,8 +40,8 @@ pub fn conv2d_layer<B: Backend>(layer: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B,
     )
 }
 
-/// `burn::tensor::module::conv2d` (symmetric padding), with the gradients of [`kernels`] on
-/// `Autodiff<Flex>` for f32 tensors.
+/// `burn::tensor::module::conv2d` (symmetric padding), with the forward and gradients of
+/// [`kernels`] on `Autodiff<Flex>` and the forward on `Flex`, for f32 tensors.
 pub fn conv2d<B: Backend>(
     x: Tensor<B, 4>,
     weight: Tensor<B, 4>,
@@ -51,6 +51,10 @@ pub fn conv2d<B: Backend>(
     #[cfg(feature = "flex")]
     if flex::applies::<B>(&x, &weight) {
         return flex::conv2d(x, weight, bias, options);
+    }
+    #[cfg(feature = "flex")]
+    if flex::applies_inference::<B>(&x, &weight) {
+        return flex::conv2d_inference(x, weight, bias, options);
     }
     burn::tensor::module::conv2d(x, weight, bias, options)
 }

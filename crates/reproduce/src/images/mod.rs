@@ -238,6 +238,7 @@ impl ImagesStudy {
                 threads: None,
                 progress: observer.sweep(),
                 keep_journal: false,
+                one_unit_at_a_time: true,
             },
         };
         observer.stage(&format!(

@@ -222,7 +222,9 @@ pub fn run_study_with<B: AutodiffBackend>(
              process, so parallel units would not be reproducible); shard the sweep instead"
         );
     }
-    options.threads = Some(1);
+    // One unit at a time on this thread, each with every core for its own kernels (whose
+    // results do not depend on the thread count: D-TRAIN-9, D-TRAIN-10, D-STACK-12).
+    options.one_unit_at_a_time = true;
     let outcome = polarity_sweep::run(&sweep, &options, |unit| {
         let task_name: String = unit.parse("task")?;
         let n: usize = unit.parse("n")?;

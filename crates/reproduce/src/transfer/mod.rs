@@ -545,6 +545,7 @@ impl TransferStudy {
             threads: None,
             progress: observer.sweep(),
             keep_journal: false,
+            one_unit_at_a_time: true,
         };
         let started = Instant::now();
         let (outcome, sweep) = plan.run_sweep::<B>(&tasks, &config, &options, device)?;

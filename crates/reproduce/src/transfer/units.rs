@@ -237,7 +237,9 @@ impl UnitPlan<'_> {
                 "--threads {t}: image units run one at a time; shard the sweep instead"
             );
         }
-        options.threads = Some(1);
+        // One unit at a time on this thread, each with every core for its own kernels (whose
+        // results do not depend on the thread count: D-TRAIN-9, D-TRAIN-10, D-STACK-12).
+        options.one_unit_at_a_time = true;
         let outcome = polarity_sweep::run(&sweep, &options, |unit| {
             let name: String = unit.parse("task")?;
             let k: usize = unit.parse("per_class")?;

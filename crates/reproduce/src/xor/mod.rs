@@ -112,6 +112,7 @@ impl XorReproduction {
             threads: self.threads,
             progress: observer.sweep(),
             keep_journal: false,
+            one_unit_at_a_time: false,
         };
         observer.stage(&format!(
             "{}: {} networks",

@@ -133,6 +133,7 @@ fn run(args: FakeArgs) -> Result<(), BoxError> {
         threads: args.threads,
         progress: None,
         keep_journal: args.keep_journal,
+        one_unit_at_a_time: false,
     };
     let outcome = polarity_sweep::run(&sweep, &options, |unit| rows(unit, args.sleep_ms))?;
     println!("ran={} skipped={}", outcome.ran, outcome.skipped);
