@@ -9,8 +9,17 @@ type B = burn::backend::Autodiff<burn::backend::Flex>;
 use polarity_images::DatasetKind;
 use polarity_reproduce::images::{ImagesStudy, Preset, Scale};
 
+/// burn-flex's random generator is one per process and the tests of a file run on parallel
+/// threads: every test here takes this lock so no other test's draws interleave with its own.
+static BACKEND_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn images_study_without_weights_runs_rand_conditions_and_says_why() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let study = ImagesStudy {
         out: dir.path().to_path_buf(),
@@ -119,4 +128,51 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--margin-error -1"), "{e}");
+}
+
+/// Units run one at a time, each with every thread of the pool it is called from for its own
+/// kernels (D-STACK-12): the results table is the same bytes with one thread and with three.
+#[test]
+fn images_study_gives_the_same_table_at_any_thread_count() {
+    let _serial = serial();
+    let table = |threads: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let study = ImagesStudy {
+            out: dir.path().to_path_buf(),
+            dataset: DatasetKind::FashionMnist,
+            preset: Preset::Smoke,
+            scale: Scale {
+                width_divisor: 16,
+                input_size: 67,
+                sizes: vec![100],
+                trials: 1,
+                epochs: 2,
+                batch_size: 50,
+                val_size: Some(60),
+            },
+            weights: None,
+            in_weight_input: Default::default(),
+            margins: Default::default(),
+            seed: 5,
+            resume: false,
+            shard: None,
+            command: "test".into(),
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                study.run::<B>(
+                    &common::dataset(),
+                    &Default::default(),
+                    &polarity_reproduce::Silent,
+                )
+            })
+            .unwrap();
+        std::fs::read(dir.path().join("runs/results.csv")).unwrap()
+    };
+    let one = table(1);
+    assert!(one.len() > 100, "a table with rows");
+    assert_eq!(one, table(3), "results differ between 1 and 3 threads");
 }
