@@ -42,7 +42,7 @@ pub struct ImagesArgs {
     /// ImageNet AlexNet weights (bvlc_alexnet.npy) for the IN conditions; without it they are skipped.
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
-    /// Grid size: paper (GPU), cpu (about an hour here, scaled-down AlexNet) or smoke (CI).
+    /// Grid size: paper (GPU), cpu (22 min on 2 vCPUs, scaled-down AlexNet) or smoke (CI).
     #[arg(long, value_enum, default_value = "cpu")]
     pub preset: ImagesPreset,
     /// Output directory (runs/, figures/, report.md, report.html, claims.csv).
