@@ -17,10 +17,34 @@ pub const BYTES_PER_TRAIN_ACTIVATION: u64 = 12;
 pub const BYTES_PER_EVAL_ACTIVATION: u64 = 4;
 /// Bytes of one epoch's record and result row per kernel column (resets, flips, text).
 pub const RECORD_BYTES_PER_KERNEL: u64 = 128;
-/// The speed for expected times on the CPU, from the paper AlexNet step measured in
-/// bench/README.md (D-STACK-7): batch 128 at 227 px in 17.84 s, counted as 3 forward passes of
-/// 2.27 GFLOP per image = 872 GFLOP, about 49 GFLOP/s.
-pub const CPU_GFLOP_PER_S: f64 = 49.0;
+/// Measured CPU throughput against a network's forward FLOPs per image (2-vCPU AMD EPYC, AVX2,
+/// idle, 2026-11-28; bench/README.md): small networks run far below the rate of the big GEMMs.
+/// Each point is the whole run's planned FLOPs over its wall time: `reproduce transfer --preset
+/// cpu` (small CNN, 28 px: 11,956 GFLOP in 1,067 s), `reproduce images --preset cpu` (AlexNet / 8
+/// at 67 px: 19,220 GFLOP in 1,302 s) and the paper AlexNet step at 227 px, two threads (872
+/// GFLOP in 10.44 s).
+pub const CPU_SPEED_POINTS: [(f64, f64); 3] =
+    [(833_040.0, 11.2), (4_459_468.0, 14.8), (2.27e9, 83.5)];
+
+/// The speed for expected times on the CPU for a network of `forward_flops_per_image`:
+/// [`CPU_SPEED_POINTS`] interpolated on log-log scales, the end points beyond them.
+pub fn cpu_speed(forward_flops_per_image: u64) -> Speed {
+    let x = (forward_flops_per_image.max(1) as f64).ln();
+    let points = CPU_SPEED_POINTS.map(|(f, g)| (f.ln(), g.ln()));
+    let log_speed = match points.iter().position(|&(px, _)| x < px) {
+        Some(0) => points[0].1,
+        None => points[points.len() - 1].1,
+        Some(i) => {
+            let ((x0, y0), (x1, y1)) = (points[i - 1], points[i]);
+            y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+        }
+    };
+    Speed {
+        gflop_per_s: (log_speed.exp() * 10.0).round() / 10.0,
+        source: "measured for networks of this size on a 2-vCPU machine (bench/README.md); a GPU \
+                 is faster",
+    }
+}
 
 /// What an image run trains, as typed.
 #[derive(Debug, Clone)]
@@ -43,6 +67,18 @@ pub struct ImageRunSizes<'a> {
 }
 
 impl ImageRunSizes<'_> {
+    /// The CPU speed expected times assume for this network ([`cpu_speed`]); a network whose
+    /// shape cannot be computed gets the smallest measured speed (its plan is refused anyway).
+    pub fn cpu_speed(&self) -> Speed {
+        let flops = self
+            .network
+            .shape(self.input_side)
+            .ok()
+            .and_then(|s| s.forward_flops_per_image())
+            .unwrap_or(0);
+        cpu_speed(flops)
+    }
+
     /// Checks every size against what the run can use and estimates its memory and work.
     pub fn plan(&self) -> Result<Plan, PlanError> {
         let s = &self.splits;
@@ -171,15 +207,6 @@ impl ImageRunSizes<'_> {
     }
 }
 
-/// The CPU speed expected times assume.
-pub fn cpu_speed() -> Speed {
-    Speed {
-        gflop_per_s: CPU_GFLOP_PER_S,
-        source:
-            "the paper AlexNet step measured on a 2-vCPU machine (bench/README.md); a GPU is faster",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +227,36 @@ mod tests {
             conditions: 6,
             network_on_host: true,
         }
+    }
+
+    /// The measured points come back exactly, speeds grow with the network between them, and
+    /// beyond them the end points hold; the presets' networks get their own measured speeds.
+    #[test]
+    fn cpu_speed_follows_the_measured_points() {
+        for (f, g) in CPU_SPEED_POINTS {
+            assert_eq!(cpu_speed(f as u64).gflop_per_s, g);
+        }
+        let speeds: Vec<f64> = [1e5, 8.4e5, 2e6, 4.5e6, 1e8, 2.27e9, 1e11]
+            .iter()
+            .map(|&f| cpu_speed(f as u64).gflop_per_s)
+            .collect();
+        assert!(speeds.windows(2).all(|w| w[0] <= w[1]), "{speeds:?}");
+        assert_eq!(speeds[0], 11.2);
+        assert_eq!(speeds[6], 83.5);
+        // the transfer study's small CNN and the images cpu preset's AlexNet / 8
+        let small = NetworkConfig::new(NetworkKind::SmallCnn, 1, Some(28), 1);
+        let run = ImageRunSizes {
+            input_side: 28,
+            ..sizes(&small)
+        };
+        assert_eq!(run.cpu_speed().gflop_per_s, 11.2);
+        let scaled = NetworkConfig::new(NetworkKind::PaperAlexnet, 3, Some(67), 8);
+        let run = ImageRunSizes {
+            input_side: 67,
+            width_divisor: 8,
+            ..sizes(&scaled)
+        };
+        assert_eq!(run.cpu_speed().gflop_per_s, 14.8);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use super::reproduce_plan::rename_option;
 use crate::backend::DeviceKind;
 use crate::plan_check;
 use polarity_core::plan::out_of_range;
-use polarity_image_train::plan::cpu_speed;
 use polarity_image_train::{ImageRunSizes, TrainOptions};
 use polarity_images::DatasetKind;
 use polarity_models::{check_width_divisor, NetworkConfig, NetworkKind};
@@ -24,7 +23,7 @@ pub fn train(a: &TrainArgs) -> anyhow::Result<bool> {
         a.input_size,
         a.width_divisor,
     );
-    let plan = ImageRunSizes {
+    let run = ImageRunSizes {
         network: &network,
         input_side: network.input_side(a.input_size),
         width_divisor: a.width_divisor,
@@ -36,9 +35,9 @@ pub fn train(a: &TrainArgs) -> anyhow::Result<bool> {
         epochs: a.epochs,
         conditions: conditions.len(),
         network_on_host: a.device != DeviceKind::Cuda,
-    }
-    .plan()?;
-    plan_check::check(&plan, cpu_speed(), a.dry_run)
+    };
+    let plan = run.plan()?;
+    plan_check::check(&plan, run.cpu_speed(), a.dry_run)
 }
 
 /// `images bench`: a batch of random images through one training step.
@@ -53,7 +52,7 @@ pub fn bench(a: &BenchArgs) -> anyhow::Result<()> {
         channels,
         side: 1,
     };
-    let plan = ImageRunSizes {
+    let run = ImageRunSizes {
         network: &network,
         input_side: network.input_side(a.input_size),
         width_divisor: 1,
@@ -65,10 +64,11 @@ pub fn bench(a: &BenchArgs) -> anyhow::Result<()> {
         epochs: a.steps.max(1),
         conditions: 1,
         network_on_host: a.device != DeviceKind::Cuda,
-    }
-    .plan()
-    .map_err(|e| rename_option(e, "n-train", "batch-size"))?;
-    plan_check::check(&plan, cpu_speed(), false)?;
+    };
+    let plan = run
+        .plan()
+        .map_err(|e| rename_option(e, "n-train", "batch-size"))?;
+    plan_check::check(&plan, run.cpu_speed(), false)?;
     Ok(())
 }
 
@@ -92,7 +92,7 @@ pub fn gpu_check(a: &GpuCheckArgs) -> anyhow::Result<()> {
         }
     }
     let network = NetworkConfig::new(NetworkKind::PaperAlexnet, 3, None, 1);
-    let plan = ImageRunSizes {
+    let run = ImageRunSizes {
         network: &network,
         input_side: network.input_side(None),
         width_divisor: 1,
@@ -105,9 +105,10 @@ pub fn gpu_check(a: &GpuCheckArgs) -> anyhow::Result<()> {
         conditions: 1,
         // The CPU run (unless --no-cpu) holds the network in this machine's memory.
         network_on_host: !a.no_cpu || a.device != DeviceKind::Cuda,
-    }
-    .plan()
-    .map_err(|e| rename_option(e, "n-train", "batch"))?;
-    plan_check::check(&plan, cpu_speed(), false)?;
+    };
+    let plan = run
+        .plan()
+        .map_err(|e| rename_option(e, "n-train", "batch"))?;
+    plan_check::check(&plan, run.cpu_speed(), false)?;
     Ok(())
 }

@@ -6,7 +6,6 @@
 use crate::backend::DeviceKind;
 use crate::plan_check;
 use polarity_core::plan::{Factor, Plan, Term};
-use polarity_image_train::plan::cpu_speed;
 use polarity_image_train::{ImageRunSizes, TrainOptions};
 use polarity_images::conditions::{Condition, PolaritySource};
 use polarity_images::{DatasetKind, SplitSizes};
@@ -176,8 +175,9 @@ pub fn images(
         conditions,
         network_on_host: device != DeviceKind::Cuda,
     };
+    let speed = run.cpu_speed();
     let plan = grid_plan(run, &scale.sizes, scale.trials, conditions, 1)?;
-    plan_check::check(&plan, cpu_speed(), false)?;
+    plan_check::check(&plan, speed, false)?;
     Ok(())
 }
 
@@ -251,7 +251,8 @@ pub fn transfer(study: &TransferStudy, device: DeviceKind) -> anyhow::Result<()>
         network_on_host: device != DeviceKind::Cuda,
     };
     let sizes: Vec<usize> = s.per_class.iter().map(|&k| positions(k)).collect();
+    let speed = run.cpu_speed();
     let plan = grid_plan(run, &sizes, s.trials, arms, directions.len())?;
-    plan_check::check(&plan, cpu_speed(), false)?;
+    plan_check::check(&plan, speed, false)?;
     Ok(())
 }
