@@ -53,6 +53,8 @@
 //! threads.
 
 pub mod conv;
+#[cfg(feature = "flex")]
+mod flex_cast;
 pub mod freeze;
 pub mod keras_adam;
 pub mod layout;

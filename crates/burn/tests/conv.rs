@@ -277,16 +277,23 @@ struct Grads {
     db: Option<Vec<f32>>,
 }
 
+/// The shapes of x (`[N, C, H, W]`) and the weight (`[O, C/g, kh, kw]`).
+fn shapes(geo: &ConvGeometry) -> ([usize; 4], [usize; 4]) {
+    (
+        [geo.batch, geo.in_channels, geo.in_h, geo.in_w],
+        [
+            geo.out_channels,
+            geo.in_channels / geo.groups,
+            geo.kernel[0],
+            geo.kernel[1],
+        ],
+    )
+}
+
 /// Forward and the three gradients of `sum(y * r)` with `conv` (ours or burn's).
 fn autodiff_grads(geo: &ConvGeometry, seed: u64, bias: bool, conv: ConvFn) -> Grads {
     let [oh, ow] = geo.out_hw();
-    let x_shape = [geo.batch, geo.in_channels, geo.in_h, geo.in_w];
-    let w_shape = [
-        geo.out_channels,
-        geo.in_channels / geo.groups,
-        geo.kernel[0],
-        geo.kernel[1],
-    ];
+    let (x_shape, w_shape) = shapes(geo);
     let x = tensor::<Ad, 4>(values(geo.x_len(), seed), x_shape).require_grad();
     let w = tensor::<Ad, 4>(values(geo.w_len(), seed + 1), w_shape).require_grad();
     let b = bias.then(|| {
@@ -351,13 +358,7 @@ fn inference_forward_is_the_training_forward() {
         for bias in [true, false] {
             let seed = 7 * i as u64;
             let trained = autodiff_grads(geo, seed, bias, polarity_burn::conv::conv2d).y;
-            let x_shape = [geo.batch, geo.in_channels, geo.in_h, geo.in_w];
-            let w_shape = [
-                geo.out_channels,
-                geo.in_channels / geo.groups,
-                geo.kernel[0],
-                geo.kernel[1],
-            ];
+            let (x_shape, w_shape) = shapes(geo);
             let x = tensor::<Flex, 4>(values(geo.x_len(), seed), x_shape);
             let w = tensor::<Flex, 4>(values(geo.w_len(), seed + 1), w_shape);
             let b = bias
@@ -392,13 +393,7 @@ fn kernels_match_flex_backward_ops() {
             TensorPrimitive::Float(t) => t,
             TensorPrimitive::QFloat(_) => unreachable!("f32"),
         };
-        let x_shape = [geo.batch, geo.in_channels, geo.in_h, geo.in_w];
-        let w_shape = [
-            geo.out_channels,
-            geo.in_channels / geo.groups,
-            geo.kernel[0],
-            geo.kernel[1],
-        ];
+        let (x_shape, w_shape) = shapes(geo);
         let y_shape = [geo.batch, geo.out_channels, oh, ow];
         let options = ConvOptions::new(geo.stride, geo.padding, geo.dilation, geo.groups);
         let back = |t| {

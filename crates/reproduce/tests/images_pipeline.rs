@@ -17,15 +17,30 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A Fashion-MNIST study without weights at `scale`, writing to `out`.
+fn smoke_study(out: &std::path::Path, scale: Scale, seed: u64) -> ImagesStudy {
+    ImagesStudy {
+        out: out.to_path_buf(),
+        dataset: DatasetKind::FashionMnist,
+        preset: Preset::Smoke,
+        scale,
+        weights: None,
+        in_weight_input: Default::default(),
+        margins: Default::default(),
+        seed,
+        resume: false,
+        shard: None,
+        command: "test".into(),
+    }
+}
+
 #[test]
 fn images_study_without_weights_runs_rand_conditions_and_says_why() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
-    let study = ImagesStudy {
-        out: dir.path().to_path_buf(),
-        dataset: DatasetKind::FashionMnist,
-        preset: Preset::Smoke,
-        scale: Scale {
+    let study = smoke_study(
+        dir.path(),
+        Scale {
             width_divisor: 32,
             input_size: 67,
             sizes: vec![100, 120],
@@ -34,14 +49,8 @@ fn images_study_without_weights_runs_rand_conditions_and_says_why() {
             batch_size: 50,
             val_size: Some(60),
         },
-        weights: None,
-        in_weight_input: Default::default(),
-        margins: Default::default(),
-        seed: 3,
-        resume: false,
-        shard: None,
-        command: "test".into(),
-    };
+        3,
+    );
     let report = study
         .run::<B>(
             &common::dataset(),
@@ -137,11 +146,9 @@ fn images_study_gives_the_same_table_at_any_thread_count() {
     let _serial = serial();
     let table = |threads: usize| {
         let dir = tempfile::tempdir().unwrap();
-        let study = ImagesStudy {
-            out: dir.path().to_path_buf(),
-            dataset: DatasetKind::FashionMnist,
-            preset: Preset::Smoke,
-            scale: Scale {
+        let study = smoke_study(
+            dir.path(),
+            Scale {
                 width_divisor: 16,
                 input_size: 67,
                 sizes: vec![100],
@@ -150,14 +157,8 @@ fn images_study_gives_the_same_table_at_any_thread_count() {
                 batch_size: 50,
                 val_size: Some(60),
             },
-            weights: None,
-            in_weight_input: Default::default(),
-            margins: Default::default(),
-            seed: 5,
-            resume: false,
-            shard: None,
-            command: "test".into(),
-        };
+            5,
+        );
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()

@@ -4,6 +4,7 @@
 //! GEMM per chunk of images instead of flex's buffers per image and tile).
 
 use super::kernels::{conv2d_bias_grad, conv2d_forward, conv2d_grads, ConvGeometry, Wanted};
+use crate::flex_cast::{f32s, from_primitive, primitive};
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
@@ -13,8 +14,8 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::{Autodiff, Flex};
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::{ConvOptions, FloatTensor};
-use burn::tensor::{DType, Tensor, TensorData, TensorMetadata, TensorPrimitive};
-use std::any::{Any, TypeId};
+use burn::tensor::{DType, Tensor, TensorData, TensorMetadata};
+use std::any::TypeId;
 
 /// The one backend this path serves: the CLI's CPU backend (`Autodiff<Flex>`, no
 /// checkpointing).
@@ -35,13 +36,6 @@ pub(super) fn applies_inference<B: Backend>(x: &Tensor<B, 4>, weight: &Tensor<B,
         && weight.dtype() == DType::F32
 }
 
-/// The same tensor under its concrete type (`A` and `Z` are the same type: see [`applies`]).
-fn recast<A: Backend, Z: Backend, const D: usize>(t: Tensor<A, D>) -> Tensor<Z, D> {
-    let any: Box<dyn Any> = Box::new(t);
-    *any.downcast::<Tensor<Z, D>>()
-        .expect("conv2d: backend checked by `applies`")
-}
-
 /// conv2d for `B` = [`Ad`] (checked by the caller with [`applies`]).
 pub(super) fn conv2d<B: Backend>(
     x: Tensor<B, 4>,
@@ -49,11 +43,13 @@ pub(super) fn conv2d<B: Backend>(
     bias: Option<Tensor<B, 1>>,
     options: ConvOptions<2>,
 ) -> Tensor<B, 4> {
-    let x = float(recast::<B, Ad, 4>(x).into_primitive());
-    let weight = float(recast::<B, Ad, 4>(weight).into_primitive());
-    let bias = bias.map(|b| float(recast::<B, Ad, 1>(b).into_primitive()));
-    let y = autodiff_conv2d(x, weight, bias, options);
-    recast::<Ad, B, 4>(Tensor::from_primitive(TensorPrimitive::Float(y)))
+    let y = autodiff_conv2d(
+        primitive::<B, Ad, 4>(x),
+        primitive::<B, Ad, 4>(weight),
+        bias.map(primitive::<B, Ad, 1>),
+        options,
+    );
+    from_primitive::<Ad, B, 4>(y)
 }
 
 /// conv2d for `B` = `Flex` (checked by the caller with [`applies_inference`]): the same forward
@@ -65,26 +61,13 @@ pub(super) fn conv2d_inference<B: Backend>(
     bias: Option<Tensor<B, 1>>,
     options: ConvOptions<2>,
 ) -> Tensor<B, 4> {
-    let x = flex_float(recast::<B, Flex, 4>(x).into_primitive());
-    let weight = flex_float(recast::<B, Flex, 4>(weight).into_primitive());
-    let bias = bias.map(|b| flex_float(recast::<B, Flex, 1>(b).into_primitive()));
-    let y = forward(x, weight, bias, &options);
-    recast::<Flex, B, 4>(Tensor::from_primitive(TensorPrimitive::Float(y)))
-}
-
-fn flex_float(t: TensorPrimitive<Flex>) -> FlexTensor {
-    match t {
-        TensorPrimitive::Float(t) => t,
-        TensorPrimitive::QFloat(_) => unreachable!("conv2d: f32 checked by `applies_inference`"),
-    }
-}
-
-fn float(t: TensorPrimitive<Ad>) -> FloatTensor<Ad> {
-    match t {
-        TensorPrimitive::Float(t) => t,
-        // f32 checked by `applies`: not quantized
-        TensorPrimitive::QFloat(_) => unreachable!("conv2d: f32 checked by `applies`"),
-    }
+    let y = forward(
+        primitive::<B, Flex, 4>(x),
+        primitive::<B, Flex, 4>(weight),
+        bias.map(primitive::<B, Flex, 1>),
+        &options,
+    );
+    from_primitive::<Flex, B, 4>(y)
 }
 
 #[derive(Debug)]
@@ -258,13 +241,4 @@ fn flex_grads(
         dw.map(|v| tensor(v, w_shape)),
         db.map(|v| tensor(v, vec![geo.out_channels])),
     )
-}
-
-/// The elements of a contiguous f32 tensor.
-fn f32s(t: &FlexTensor) -> &[f32] {
-    let (start, end) = t
-        .layout()
-        .contiguous_offsets()
-        .expect("conv2d: made contiguous");
-    &t.storage::<f32>()[start..end]
 }

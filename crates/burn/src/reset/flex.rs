@@ -13,14 +13,14 @@
 //! (docs/decisions.md D-TRAIN-10).
 
 use super::LayerState;
-use burn::backend::flex::FlexTensor;
+use crate::flex_cast::{f32s, from_primitive, primitive};
 use burn::backend::Flex;
 use burn::tensor::backend::Backend;
-use burn::tensor::{DType, Distribution, Int, Tensor, TensorPrimitive};
+use burn::tensor::{DType, Distribution, Int, Tensor};
 use polarity_core::reset::violates;
 use polarity_core::{seed, ResetMethod, ResetRule};
 use rayon::prelude::*;
-use std::any::{Any, TypeId};
+use std::any::TypeId;
 
 /// Entries per chunk: the unit of parallel work and of posRand's streams. Part of the random
 /// stream's definition: changing it changes posRand's values.
@@ -31,34 +31,19 @@ pub(super) fn applies<B: Backend, const D: usize>(w: &Tensor<B, D>) -> bool {
     TypeId::of::<B>() == TypeId::of::<Flex>() && w.dtype() == DType::F32
 }
 
-/// The same tensor under its concrete type (`A` and `Z` are the same type: see [`applies`]).
-fn recast<A: Backend, Z: Backend, const D: usize>(t: Tensor<A, D>) -> Tensor<Z, D> {
-    let any: Box<dyn Any> = Box::new(t);
-    *any.downcast::<Tensor<Z, D>>()
-        .expect("reset: backend checked by `applies`")
-}
-
-fn flex_tensor<const D: usize>(t: Tensor<Flex, D>) -> FlexTensor {
-    match t.into_primitive() {
-        TensorPrimitive::Float(t) => t,
-        TensorPrimitive::QFloat(_) => unreachable!("reset: f32 checked by `applies`"),
-    }
-}
-
 /// [`super::reset_tensor`] for `B` = `Flex` (checked by the caller with [`applies`]).
 pub(super) fn reset<B: Backend, const D: usize>(
     w: Tensor<B, D>,
     layer: &mut LayerState<B>,
     rule: ResetRule,
 ) -> Tensor<B, D> {
-    let signs = layer.signs.clone();
-    let signs = flex_tensor(recast::<B, Flex, 1>(signs));
-    let signs = contiguous_f32(&signs);
+    let signs = primitive::<B, Flex, 1>(layer.signs.clone());
+    let signs = f32s(&signs);
     let base = match rule.method {
         ResetMethod::PosRand => base_seed(),
         _ => 0,
     };
-    let mut w = flex_tensor(recast::<B, Flex, D>(w));
+    let mut w = primitive::<B, Flex, D>(w);
     if !w.is_contiguous() {
         w = w.to_contiguous();
     }
@@ -67,15 +52,7 @@ pub(super) fn reset<B: Backend, const D: usize>(
     let (resets, nans) = reset_slice(values, signs, rule, base);
     layer.host_resets += resets;
     layer.host_nans += nans;
-    recast::<Flex, B, D>(Tensor::from_primitive(TensorPrimitive::Float(w)))
-}
-
-fn contiguous_f32(t: &FlexTensor) -> &[f32] {
-    let (start, end) = t
-        .layout()
-        .contiguous_offsets()
-        .expect("template signs are built contiguous");
-    &t.storage::<f32>()[start..end]
+    from_primitive::<Flex, B, D>(w)
 }
 
 /// One draw from the backend's generator (seeded by `Backend::seed`), so posRand's streams
